@@ -1,0 +1,245 @@
+package dev.ssecast.core;
+
+import dev.ssecast.core.internal.StreamSink;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Turns matching HTTP requests into event streams. Place it after {@code HttpServerCodec}; it is
+ * {@linkplain ChannelHandler.Sharable sharable}, so one instance serves every channel.
+ *
+ * <p>A request the matcher accepts is answered with the stream's head (200, {@code text/event-stream;
+ * charset=utf-8}, {@code Cache-Control: no-cache}, chunked, {@code X-Accel-Buffering: no}, CORS when set) and a
+ * {@code retry:} line; then the HTTP handlers ({@code io.netty.handler.codec.http}) before it leave the pipeline,
+ * this handler is replaced by a sink that discards client bytes, and the channel joins the broadcaster. From the
+ * moment the {@code retry:} line is written, every event published to the stream's topics reaches it. Requests the
+ * matcher does not accept pass on untouched.
+ */
+@ChannelHandler.Sharable
+public final class SseHandler extends ChannelInboundHandlerAdapter {
+    private static final AttributeKey<Boolean> DISCARD_BODY = AttributeKey.valueOf(SseHandler.class, "discardBody");
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final SseBroadcaster broadcaster;
+    private final Predicate<HttpRequest> matcher;
+    private final Function<HttpRequest, SseSubscription> subscriber;
+    private final byte[] head;
+    private final byte[] retryChunk;
+    private final String corsOrigin;
+
+    private SseHandler(Builder builder) {
+        this.broadcaster = builder.broadcaster;
+        this.matcher = builder.matcher;
+        this.subscriber = builder.subscriber;
+        this.corsOrigin = builder.corsOrigin;
+        this.head = streamHead(builder.corsOrigin);
+        this.retryChunk = retryChunk(builder.retry);
+    }
+
+    /** A builder for streams of {@code broadcaster}. */
+    public static Builder builder(SseBroadcaster broadcaster) {
+        return new Builder(broadcaster);
+    }
+
+    /**
+     * The default subscriber: topics from the {@code topic} query parameters ({@code default} when there is none),
+     * last event id from the {@code Last-Event-ID} header, else the {@code lastEventId} query parameter.
+     */
+    public static SseSubscription defaultSubscription(HttpRequest request) {
+        Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        List<String> topics = query.getOrDefault("topic", List.of("default"));
+        String lastEventId = request.headers().get("Last-Event-ID");
+        if (lastEventId == null) {
+            List<String> fromQuery = query.get("lastEventId");
+            lastEventId = fromQuery == null ? null : fromQuery.get(0);
+        }
+        return SseSubscription.of(topics, lastEventId);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpContent && Boolean.TRUE.equals(ctx.channel().attr(DISCARD_BODY).get())) {
+            ReferenceCountUtil.release(msg); // body of a request this handler already answered
+            return;
+        }
+        if (!(msg instanceof HttpRequest) || !((HttpRequest) msg).decoderResult().isSuccess()
+                || !matcher.test((HttpRequest) msg)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        HttpRequest request = (HttpRequest) msg;
+        try {
+            answer(ctx, request);
+        } finally {
+            ReferenceCountUtil.release(request);
+        }
+    }
+
+    private void answer(ChannelHandlerContext ctx, HttpRequest request) {
+        if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            refuse(ctx, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "event streams need HTTP/1.1");
+            return;
+        }
+        SseSubscription subscription;
+        try {
+            subscription = Objects.requireNonNull(subscriber.apply(request), "subscriber returned null");
+        } catch (IllegalArgumentException badRequest) {
+            refuse(ctx, HttpResponseStatus.BAD_REQUEST, badRequest.getMessage());
+            return;
+        }
+        switch (subscription.kind()) {
+            case REFUSE:
+                refuse(ctx, subscription.status(), subscription.message());
+                break;
+            case RETRY_LATER:
+                becomeStream(ctx).writeAndFlush(
+                        Unpooled.wrappedBuffer(head, retryChunk(subscription.retry()), LAST_CHUNK))
+                        .addListener(ChannelFutureListener.CLOSE);
+                break;
+            default:
+                ChannelHandlerContext stream = becomeStream(ctx);
+                stream.writeAndFlush(Unpooled.wrappedBuffer(head, retryChunk), stream.voidPromise());
+                broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId());
+        }
+    }
+
+    /**
+     * Removes the HTTP handlers before this one and replaces this one with the stream sink, whose context it
+     * returns: writes from there reach the socket as raw bytes, already chunk-framed.
+     */
+    private ChannelHandlerContext becomeStream(ChannelHandlerContext ctx) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        List<String> http = new ArrayList<>();
+        for (Map.Entry<String, ChannelHandler> entry : pipeline) {
+            if (entry.getValue() == this) {
+                break;
+            }
+            if (entry.getValue().getClass().getPackageName().startsWith("io.netty.handler.codec.http")) {
+                http.add(entry.getKey());
+            }
+        }
+        pipeline.replace(ctx.name(), "ssecast-stream", StreamSink.INSTANCE);
+        for (String name : http) {
+            pipeline.remove(name);
+        }
+        return pipeline.context(StreamSink.INSTANCE);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+        ctx.channel().attr(DISCARD_BODY).set(Boolean.TRUE);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (corsOrigin != null) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
+        }
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static byte[] streamHead(String corsOrigin) {
+        StringBuilder head = new StringBuilder(256)
+                .append("HTTP/1.1 200 OK\r\n")
+                .append("content-type: text/event-stream; charset=utf-8\r\n")
+                .append("cache-control: no-cache\r\n")
+                .append("x-accel-buffering: no\r\n")
+                .append("transfer-encoding: chunked\r\n");
+        if (corsOrigin != null) {
+            head.append("access-control-allow-origin: ").append(corsOrigin).append("\r\n");
+            if (!"*".equals(corsOrigin)) {
+                head.append("vary: origin\r\n");
+            }
+        }
+        return head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The chunk {@code <hex>\r\nretry: <ms>\n\n\r\n}. */
+    private static byte[] retryChunk(Duration retry) {
+        String line = "retry: " + retry.toMillis() + "\n\n";
+        return (Integer.toHexString(line.length()) + "\r\n" + line + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Settings of a {@link SseHandler}. */
+    public static final class Builder {
+        private final SseBroadcaster broadcaster;
+        private Predicate<HttpRequest> matcher = request -> HttpMethod.GET.equals(request.method())
+                && request.headers().containsValue(HttpHeaderNames.ACCEPT, "text/event-stream", true);
+        private Function<HttpRequest, SseSubscription> subscriber = SseHandler::defaultSubscription;
+        private Duration retry = Duration.ofSeconds(3);
+        private String corsOrigin;
+
+        private Builder(SseBroadcaster broadcaster) {
+            this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
+        }
+
+        /**
+         * Which requests become streams. Default: {@code GET} with {@code Accept: text/event-stream}. For example
+         * {@code r -> r.method() == HttpMethod.GET && new QueryStringDecoder(r.uri()).path().equals("/events")}.
+         */
+        public Builder matching(Predicate<HttpRequest> matcher) {
+            this.matcher = Objects.requireNonNull(matcher, "matcher");
+            return this;
+        }
+
+        /**
+         * Maps a matched request to its subscription; runs on the channel's event loop. An
+         * {@link IllegalArgumentException} it throws becomes a 400 with its message. Default:
+         * {@link SseHandler#defaultSubscription}.
+         */
+        public Builder subscriber(Function<HttpRequest, SseSubscription> subscriber) {
+            this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
+            return this;
+        }
+
+        /** The {@code retry:} a stream starts with: how long a client waits before reconnecting. Default 3s. */
+        public Builder retry(Duration retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** The {@code Access-Control-Allow-Origin} of streams, or null (the default) for none. */
+        public Builder corsOrigin(String origin) {
+            this.corsOrigin = origin;
+            return this;
+        }
+
+        public SseHandler build() {
+            if (retry.isNegative() || retry.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("retry must be within [0ms, 3600000ms], was "
+                        + retry.toMillis() + "ms");
+            }
+            if (corsOrigin != null && (corsOrigin.isEmpty() || corsOrigin.chars().anyMatch(c -> c < 0x20 || c > 0x7e))) {
+                throw new IllegalArgumentException("cors origin must be printable ASCII, was \"" + corsOrigin + "\"");
+            }
+            return new SseHandler(this);
+        }
+    }
+}

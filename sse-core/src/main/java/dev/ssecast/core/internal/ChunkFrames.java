@@ -1,0 +1,49 @@
+package dev.ssecast.core.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * HTTP/1.1 chunked framing written once into a shared frame, so that no per-channel encoder touches the bytes:
+ * {@code <hex length> CRLF <payload> CRLF}.
+ */
+final class ChunkFrames {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final int TRAILER_LENGTH = 2;
+
+    private ChunkFrames() {
+    }
+
+    static int headerLength(int payloadLength) {
+        int digits = Math.max(1, (35 - Integer.numberOfLeadingZeros(payloadLength)) / 4);
+        return digits + 2;
+    }
+
+    /** A new frame sized for {@code payloadLength} bytes with its chunk header written. The caller owns it. */
+    static ByteBuf open(ByteBufAllocator alloc, int payloadLength) {
+        ByteBuf frame = alloc.directBuffer(headerLength(payloadLength) + payloadLength + TRAILER_LENGTH);
+        writeHeader(frame, payloadLength);
+        return frame;
+    }
+
+    static void writeHeader(ByteBuf out, int payloadLength) {
+        int shift = (headerLength(payloadLength) - 3) * 4;
+        for (; shift >= 0; shift -= 4) {
+            out.writeByte(HEX[(payloadLength >>> shift) & 0xf]);
+        }
+        out.writeByte('\r');
+        out.writeByte('\n');
+    }
+
+    /** Ends the chunk opened by {@link #open}. */
+    static ByteBuf close(ByteBuf frame) {
+        frame.writeByte('\r');
+        frame.writeByte('\n');
+        return frame;
+    }
+
+    /** One chunk holding {@code payload} (which is not released). The caller owns the result. */
+    static ByteBuf of(ByteBufAllocator alloc, byte[] payload) {
+        return close(open(alloc, payload.length).writeBytes(payload));
+    }
+}

@@ -1,0 +1,154 @@
+package dev.ssecast.core.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The streams of one event loop, grouped by audience. Confined to that loop: every method but {@link #streams}
+ * runs on it, so adding, removing and writing need neither locks nor atomics, and the tick thread hands the loop
+ * one task per tick instead of one per channel.
+ */
+final class LoopPartition {
+    private static final StreamSlot[] NO_SLOTS = new StreamSlot[0];
+
+    final EventLoop loop;
+    /** Streams admitted to this loop and not yet removed; counted up by the tick thread before the hand-off. */
+    final AtomicInteger streams = new AtomicInteger();
+
+    private final HubStats stats;
+    private final long maxQueuedBytes;
+    private final long maxUnwritableNanos;
+    private StreamSlot[][] byAudience = new StreamSlot[8][];
+    private int[] sizes = new int[8];
+
+    LoopPartition(EventLoop loop, HubStats stats, long maxQueuedBytes, long maxUnwritableNanos) {
+        this.loop = loop;
+        this.stats = stats;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.maxUnwritableNanos = maxUnwritableNanos;
+    }
+
+    /**
+     * Lists the slot's channel and writes its preamble (resume or reset frame, may be null). Takes ownership of
+     * the preamble: it is written to the channel, or released when the channel has already gone.
+     */
+    void register(StreamSlot slot, ByteBuf preamble) {
+        Channel channel = slot.channel;
+        if (!channel.isActive()) {
+            if (preamble != null) {
+                preamble.release();
+            }
+            forget(slot);
+            return;
+        }
+        if (preamble != null) {
+            channel.writeAndFlush(preamble, channel.voidPromise());
+        }
+        int audience = slot.audience.id;
+        if (audience >= byAudience.length) {
+            int length = Math.max(audience + 1, byAudience.length * 2);
+            byAudience = Arrays.copyOf(byAudience, length);
+            sizes = Arrays.copyOf(sizes, length);
+        }
+        StreamSlot[] slots = byAudience[audience];
+        if (slots == null) {
+            slots = NO_SLOTS;
+        }
+        int size = sizes[audience];
+        if (size == slots.length) {
+            slots = Arrays.copyOf(slots, Math.max(4, size * 2));
+            byAudience[audience] = slots;
+        }
+        slots[size] = slot;
+        slot.index = size;
+        sizes[audience] = size + 1;
+        channel.closeFuture().addListener(slot);
+    }
+
+    /** Unlists a slot in O(1) by moving the last slot of its audience into its place. Idempotent. */
+    void remove(StreamSlot slot) {
+        int index = slot.index;
+        if (index < 0) {
+            return;
+        }
+        int audience = slot.audience.id;
+        StreamSlot[] slots = byAudience[audience];
+        int last = sizes[audience] - 1;
+        StreamSlot moved = slots[last];
+        slots[index] = moved;
+        moved.index = index;
+        slots[last] = null;
+        sizes[audience] = last;
+        slot.index = -1;
+        forget(slot);
+    }
+
+    void forget(StreamSlot slot) {
+        slot.audience.streams.decrementAndGet();
+        streams.decrementAndGet();
+        stats.openStreams.decrementAndGet();
+    }
+
+    /**
+     * Writes a duplicate of each frame to every channel of its audience, flushing each channel once, then releases
+     * this partition's reference to each frame. Channels that stayed unwritable too long, or queued too much, are
+     * closed here and counted; they reconnect and resume from the replay ring.
+     */
+    void fanOut(TickFrames tick) {
+        long deliveries = 0;
+        try {
+            for (int f = 0; f < tick.count; f++) {
+                int audience = tick.audienceIds[f];
+                if (audience >= sizes.length || sizes[audience] == 0) {
+                    continue;
+                }
+                ByteBuf frame = tick.frames[f];
+                StreamSlot[] slots = byAudience[audience];
+                deliveries += (long) tick.eventCounts[f] * sizes[audience];
+                // Backwards, because closing a slow channel swaps the last slot into the current position.
+                for (int i = sizes[audience] - 1; i >= 0; i--) {
+                    StreamSlot slot = slots[i];
+                    Channel channel = slot.channel;
+                    channel.write(frame.retainedDuplicate(), channel.voidPromise());
+                    channel.flush();
+                    if (!channel.isWritable()) {
+                        checkSlow(slot, tick.nanos);
+                    } else {
+                        slot.unwritableSinceNanos = 0;
+                    }
+                }
+            }
+        } finally {
+            tick.releaseAll();
+        }
+        stats.deliveries.add(deliveries);
+    }
+
+    private void checkSlow(StreamSlot slot, long nowNanos) {
+        Channel channel = slot.channel;
+        ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+        long queued = outbound == null ? 0 : outbound.totalPendingWriteBytes();
+        if (slot.unwritableSinceNanos == 0) {
+            slot.unwritableSinceNanos = nowNanos | 1;
+        }
+        if (queued > maxQueuedBytes + slot.preambleBytes || nowNanos - slot.unwritableSinceNanos > maxUnwritableNanos) {
+            stats.slowConsumersClosed.increment();
+            channel.close();
+        }
+    }
+
+    /** Closes every stream of this partition; runs on the loop. */
+    void closeAll() {
+        for (int a = 0; a < sizes.length; a++) {
+            StreamSlot[] slots = byAudience[a];
+            for (int i = sizes[a] - 1; i >= 0; i--) {
+                slots[i].channel.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * The broadcaster's moving parts: the tick loop, the replay ring, the per-event-loop registry and the shared frames.
+ * Not API; may change without notice.
+ */
+package dev.ssecast.core.internal;

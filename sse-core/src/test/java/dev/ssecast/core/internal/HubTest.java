@@ -1,0 +1,278 @@
+package dev.ssecast.core.internal;
+
+import dev.ssecast.core.SseEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HubTest {
+    private long now = 1_000_000_000L;
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private Hub hub = hub(100, 1, false);
+
+    private Hub hub(int replayEvents, long firstId, boolean suppliedIds) {
+        return hub(replayEvents, 16, firstId, suppliedIds);
+    }
+
+    private Hub hub(int replayEvents, int queue, long firstId, boolean suppliedIds) {
+        return new Hub(new HubSettings(Duration.ofMillis(10), Duration.ofSeconds(1), replayEvents, 1 << 20, queue,
+                firstId, suppliedIds, 32 << 10, 64 << 10, 4 << 20, Duration.ofSeconds(30),
+                PooledByteBufAllocator.DEFAULT, nanos -> { }), () -> now);
+    }
+
+    @AfterEach
+    void closeEverything() {
+        hub.close();
+        for (EmbeddedChannel channel : channels) {
+            Wire.frames(channel);
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    private EmbeddedChannel subscribe(String lastEventId, String... topics) {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channels.add(channel);
+        hub.subscribe(channel, List.of(topics), lastEventId);
+        return channel;
+    }
+
+    private String publish(String topic, String data) {
+        String[] id = new String[1];
+        assertThat(hub.publish(topic, SseEvent.ofData(data), id)).isEqualTo(Hub.Outcome.ACCEPTED);
+        return id[0];
+    }
+
+    @Test
+    void deliversOneTicksEventsAsOneChunkedFrame() {
+        EmbeddedChannel channel = subscribe(null, "a");
+        hub.tickNow();
+        publish("a", "one");
+        publish("a", "two");
+        hub.tickNow();
+
+        assertThat(Wire.frames(channel)).containsExactly(
+                "22\r\nid: 1\ndata: one\n\nid: 2\ndata: two\n\n\r\n");
+    }
+
+    @Test
+    void assignsIdsInPublishOrderAcrossTopics() {
+        hub.close();
+        hub = hub(100, 4, 41, false);
+        assertThat(List.of(publish("a", "x"), publish("b", "y"), publish("a", "z"))).containsExactly("41", "42", "43");
+    }
+
+    @Test
+    void sharesOneFrameAmongAllStreamsOfAnAudience() {
+        EmbeddedChannel first = subscribe(null, "a");
+        EmbeddedChannel second = subscribe(null, "a");
+        hub.tickNow();
+        publish("a", "shared");
+        hub.tickNow();
+        first.runPendingTasks();
+        second.runPendingTasks();
+
+        ByteBuf one = first.readOutbound();
+        ByteBuf other = second.readOutbound();
+        try {
+            assertThat(one).isNotSameAs(other);
+            assertThat(one.hasMemoryAddress()).isTrue();
+            assertThat(one.memoryAddress()).as("both are duplicates of one frame").isEqualTo(other.memoryAddress());
+        } finally {
+            one.release();
+            other.release();
+        }
+    }
+
+    @Test
+    void givesEachAudienceTheEventsOfItsTopicsInIdOrder() {
+        EmbeddedChannel onlyA = subscribe(null, "a");
+        EmbeddedChannel both = subscribe(null, "a", "b");
+        EmbeddedChannel onlyB = subscribe(null, "b");
+        hub.tickNow();
+        publish("a", "a1");
+        publish("b", "b1");
+        publish("a", "a2");
+        hub.tickNow();
+
+        assertThat(Wire.stream(onlyA)).isEqualTo("id: 1\ndata: a1\n\nid: 3\ndata: a2\n\n");
+        assertThat(Wire.stream(both)).isEqualTo("id: 1\ndata: a1\n\nid: 2\ndata: b1\n\nid: 3\ndata: a2\n\n");
+        assertThat(Wire.stream(onlyB)).isEqualTo("id: 2\ndata: b1\n\n");
+    }
+
+    @Test
+    void resumesAfterTheLastEventIdThenGoesLive() {
+        for (int i = 1; i <= 5; i++) {
+            publish("a", "e" + i);
+        }
+        publish("other", "not mine");
+        hub.tickNow();
+        EmbeddedChannel channel = subscribe("2", "a");
+        hub.tickNow();
+        assertThat(Wire.stream(channel)).isEqualTo("id: 3\ndata: e3\n\nid: 4\ndata: e4\n\nid: 5\ndata: e5\n\n");
+
+        publish("a", "live");
+        hub.tickNow();
+        assertThat(Wire.stream(channel)).isEqualTo("id: 7\ndata: live\n\n");
+    }
+
+    @Test
+    void deliversEventsPublishedInTheSameTickAsTheSubscribeExactlyOnce() {
+        publish("a", "before");
+        hub.tickNow();
+        EmbeddedChannel channel = subscribe("1", "a");
+        publish("a", "racing");
+        hub.tickNow();
+
+        assertThat(Wire.stream(channel)).isEqualTo("id: 2\ndata: racing\n\n");
+    }
+
+    @Test
+    void resumesWhenOnlyEventsUpToTheLastEventIdWereEvicted() {
+        hub.close();
+        hub = hub(3, 1, false);
+        for (int i = 1; i <= 5; i++) {
+            publish("a", "e" + i);
+        }
+        hub.tickNow(); // ring holds 3..5; 1 and 2 evicted
+        EmbeddedChannel exact = subscribe("2", "a");
+        EmbeddedChannel tooOld = subscribe("1", "a");
+        hub.tickNow();
+
+        assertThat(Wire.stream(exact)).isEqualTo("id: 3\ndata: e3\n\nid: 4\ndata: e4\n\nid: 5\ndata: e5\n\n");
+        assertThat(Wire.stream(tooOld)).isEqualTo("event: reset\ndata: {\"reason\":\"too-old\"}\n\n");
+        assertThat(hub.stats().resets()).isEqualTo(1);
+    }
+
+    @Test
+    void resetsAnIdThatDoesNotParse() {
+        publish("a", "e1");
+        hub.tickNow();
+        EmbeddedChannel channel = subscribe("not-an-id", "a");
+        hub.tickNow();
+
+        assertThat(Wire.stream(channel)).isEqualTo("event: reset\ndata: {\"reason\":\"unknown-id\"}\n\n");
+    }
+
+    @Test
+    void treatsAnIdNewerThanTheNewestAsUpToDate() {
+        publish("a", "e1");
+        hub.tickNow();
+        EmbeddedChannel channel = subscribe("999", "a");
+        hub.tickNow();
+        assertThat(Wire.frames(channel)).isEmpty();
+
+        publish("a", "live");
+        hub.tickNow();
+        assertThat(Wire.stream(channel)).isEqualTo("id: 2\ndata: live\n\n");
+    }
+
+    @Test
+    void refusesPublishesBeyondTheQueueCapacityWithoutSideEffects() {
+        hub.close();
+        hub = hub(100, 4, 1, false);
+        for (int i = 0; i < 4; i++) {
+            publish("a", "e" + i);
+        }
+        String[] id = new String[1];
+        assertThat(hub.publish("a", SseEvent.ofData("over"), id)).isEqualTo(Hub.Outcome.QUEUE_FULL);
+        assertThat(id[0]).isNull();
+        assertThat(hub.stats().publishRejected()).isEqualTo(1);
+
+        hub.tickNow();
+        assertThat(publish("a", "after")).as("the refused publish took no id").isEqualTo("5");
+    }
+
+    @Test
+    void sendsAHeartbeatToAudiencesSilentForHalfAHeartbeat() {
+        EmbeddedChannel idle = subscribe(null, "idle");
+        EmbeddedChannel busy = subscribe(null, "busy");
+        hub.tickNow();
+        now += Duration.ofMillis(499).toNanos();
+        publish("busy", "x");
+        hub.tickNow();
+        Wire.frames(busy);
+        assertThat(Wire.frames(idle)).isEmpty();
+
+        now += Duration.ofMillis(2).toNanos();
+        hub.tickNow();
+        assertThat(Wire.frames(idle)).containsExactly("3\r\n:\n\n\r\n");
+        assertThat(Wire.frames(busy)).as("busy had a frame 2ms ago").isEmpty();
+    }
+
+    @Test
+    void forgetsAStreamWhenItsChannelCloses() {
+        EmbeddedChannel channel = subscribe(null, "a");
+        hub.tickNow();
+        channel.runPendingTasks();
+        assertThat(hub.stats().openStreams()).isEqualTo(1);
+
+        channel.close();
+        assertThat(hub.stats().openStreams()).isZero();
+        publish("a", "nobody listens");
+        hub.tickNow();
+        assertThat(Wire.frames(channel)).isEmpty();
+    }
+
+    @Test
+    void dropsASubscriptionWhoseChannelClosedBeforeItsTick() {
+        EmbeddedChannel channel = subscribe("0", "a");
+        channel.close();
+        publish("a", "e1");
+        hub.tickNow();
+        channel.runPendingTasks();
+        assertThat(hub.stats().openStreams()).isZero();
+    }
+
+    @Test
+    void keepsSuppliedIdsAndRefusesOnesThatDoNotIncrease() {
+        hub.close();
+        hub = hub(100, 1, true);
+        EmbeddedChannel channel = subscribe(null, "a");
+        String[] id = new String[1];
+        hub.publish("a", SseEvent.builder().id("1700000000000-0").data("x").build(), id);
+        hub.publish("a", SseEvent.builder().id("1700000000000-1").data("y").build(), id);
+        assertThat(id[0]).isEqualTo("1700000000000-1");
+        assertThatThrownBy(() -> hub.publish("a", SseEvent.builder().id("1700000000000-1").data("z").build(), id))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("supplied event ids must increase: id must be after 1700000000000-1, "
+                        + "was \"1700000000000-1\"");
+        hub.tickNow();
+        hub.tickNow();
+
+        assertThat(Wire.stream(channel))
+                .isEqualTo("id: 1700000000000-0\ndata: x\n\nid: 1700000000000-1\ndata: y\n\n");
+    }
+
+    @Test
+    void refusesAnIdOnAnEventWhenTheHubAssignsThem() {
+        assertThatThrownBy(() -> hub.publish("a", SseEvent.builder().id("7").data("x").build(), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("event ids are assigned by the broadcaster");
+        assertThat(publish("a", "next")).as("the refused publish took no permit or id").isEqualTo("1");
+    }
+
+    @Test
+    void refusesPublishesOnceClosed() {
+        hub.close();
+        assertThat(hub.publish("a", SseEvent.ofData("late"), null)).isEqualTo(Hub.Outcome.CLOSED);
+    }
+
+    @Test
+    void closesEveryStreamOnClose() {
+        EmbeddedChannel channel = subscribe(null, "a");
+        hub.tickNow();
+        channel.runPendingTasks();
+        hub.close();
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+    }
+}
