@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 
 /**
@@ -65,6 +66,28 @@ public final class SseBroadcaster implements AutoCloseable {
                 return PublishResult.QUEUE_FULL;
             default:
                 return PublishResult.CLOSED;
+        }
+    }
+
+    /**
+     * Ends every stream gracefully, spread over {@code spread} so that reconnects reach other nodes gradually
+     * rather than as one storm: each stream gets {@code retry:} of {@code retry} plus a random jitter of up to
+     * {@code jitter}, its response is ended, and its connection closed. Streams that join after this are ended
+     * the same way at once. Publishing keeps working for the streams not yet ended.
+     *
+     * @return completes once every stream has been ended
+     */
+    public CompletableFuture<Void> drain(Duration spread, Duration retry, Duration jitter) {
+        requireNotNegative("spread", spread);
+        requireNotNegative("retry", retry);
+        requireNotNegative("jitter", jitter);
+        return hub.drain(spread, retry, jitter);
+    }
+
+    private static void requireNotNegative(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value.toMillis() + "ms");
         }
     }
 

@@ -42,6 +42,19 @@ final class ChunkFrames {
         return frame;
     }
 
+    /**
+     * The end of a stream: a chunk holding a {@code retry:} line with {@code retryMillis}, then the zero-length
+     * chunk that ends the response. The caller owns the result.
+     */
+    static ByteBuf goodbye(ByteBufAllocator alloc, long retryMillis) {
+        byte[] retry = ("retry: " + retryMillis + "\n\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteBuf frame = alloc.directBuffer(headerLength(retry.length) + retry.length + TRAILER_LENGTH + 5);
+        writeHeader(frame, retry.length);
+        return close(frame.writeBytes(retry)).writeBytes(LAST_CHUNK);
+    }
+
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
     /** One chunk holding {@code payload} (which is not released). The caller owns the result. */
     static ByteBuf of(ByteBufAllocator alloc, byte[] payload) {
         return close(open(alloc, payload.length).writeBytes(payload));

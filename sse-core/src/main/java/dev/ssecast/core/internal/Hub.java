@@ -8,7 +8,9 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -33,6 +35,8 @@ public final class Hub {
     private final HubStats stats = new HubStats();
     private final MpscArrayQueue<PendingEvent> published;
     private final MpscUnboundedArrayQueue<Subscription> subscriptions = new MpscUnboundedArrayQueue<>(1024);
+    /** Requests for the tick thread other than publishes and subscriptions (a drain); rare. */
+    private final MpscUnboundedArrayQueue<TickLoop.Drain> drains = new MpscUnboundedArrayQueue<>(4);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong nextId;
     private final Object suppliedLock = new Object();
@@ -158,12 +162,31 @@ public final class Hub {
         if (thread.isAlive()) {
             throw new IllegalStateException("the hub ticks on its own thread");
         }
-        tickLoop.doWork(clock.getAsLong());
+        doWork(clock.getAsLong());
+    }
+
+    /**
+     * Ends every stream, spread over {@code spread}: each gets {@code retry:} of {@code retry} plus a random
+     * jitter of up to {@code jitter}, then is closed; streams that join from now on are ended the same way at once.
+     * The future completes when every stream has been ended.
+     */
+    public CompletableFuture<Void> drain(Duration spread, Duration retry, Duration jitter) {
+        var done = new CompletableFuture<Void>();
+        drains.offer(new TickLoop.Drain(spread.toNanos(), retry.toMillis(), jitter.toMillis(), done));
+        return done;
+    }
+
+    private void doWork(long now) {
+        TickLoop.Drain drain = drains.poll();
+        if (drain != null) {
+            tickLoop.drain(drain);
+        }
+        tickLoop.doWork(now);
     }
 
     private void tick(long now) {
         try {
-            tickLoop.doWork(now);
+            doWork(now);
         } catch (RuntimeException | Error e) {
             LOG.warn("tick failed; continuing with the next tick", e);
         }

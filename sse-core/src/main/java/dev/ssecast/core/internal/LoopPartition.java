@@ -2,10 +2,17 @@ package dev.ssecast.core.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -139,6 +146,39 @@ final class LoopPartition {
         if (queued > maxQueuedBytes + slot.preambleBytes || nowNanos - slot.unwritableSinceNanos > maxUnwritableNanos) {
             stats.slowConsumersClosed.increment();
             channel.close();
+        }
+    }
+
+    /**
+     * Ends every stream of this partition spread over {@code spreadNanos}, in random order: each gets a
+     * {@code retry:} of {@code retryMillis} plus up to {@code jitterMillis} and the last chunk, then is closed, so
+     * that clients come back one by one (through a load balancer, to another node). Runs on the loop; calls
+     * {@code done} on the loop once every stream has been ended.
+     */
+    void drain(long spreadNanos, long retryMillis, long jitterMillis, Runnable done) {
+        List<StreamSlot> all = new ArrayList<>();
+        for (int a = 0; a < sizes.length; a++) {
+            for (int i = 0; i < sizes[a]; i++) {
+                all.add(byAudience[a][i]);
+            }
+        }
+        Random random = ThreadLocalRandom.current();
+        Collections.shuffle(all, random);
+        int steps = (int) Math.max(1, Math.min(all.size(), spreadNanos / TimeUnit.MILLISECONDS.toNanos(10)));
+        AtomicInteger remaining = new AtomicInteger(steps);
+        for (int step = 0; step < steps; step++) {
+            List<StreamSlot> slice = all.subList(step * all.size() / steps, (step + 1) * all.size() / steps);
+            Runnable endSlice = () -> {
+                for (StreamSlot slot : slice) {
+                    long retry = retryMillis + (jitterMillis == 0 ? 0 : random.nextLong(jitterMillis + 1));
+                    slot.channel.writeAndFlush(ChunkFrames.goodbye(slot.channel.alloc(), retry))
+                            .addListener(ChannelFutureListener.CLOSE);
+                }
+                if (remaining.decrementAndGet() == 0) {
+                    done.run();
+                }
+            };
+            loop.schedule(endSlice, step * spreadNanos / steps, TimeUnit.NANOSECONDS);
         }
     }
 

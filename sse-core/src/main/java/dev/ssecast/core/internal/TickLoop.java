@@ -54,6 +54,8 @@ final class TickLoop {
     private byte[][] encoded = new byte[64][];
     private final List<Audience> touched = new ArrayList<>();
     private long nextHeartbeatRound;
+    /** Set once a drain has started: later subscribers are ended at once instead of joining. */
+    private Drain drain;
 
     TickLoop(HubSettings settings, MessagePassingQueue<PendingEvent> published,
              MessagePassingQueue<Subscription> subscriptions, AtomicInteger inFlight, HubStats stats,
@@ -235,8 +237,15 @@ final class TickLoop {
         int admitted = 0;
         Subscription subscription;
         while ((subscription = subscriptions.poll()) != null) {
-            Audience audience = audienceFor(subscription.topics, nowNanos);
             EventLoop loop = subscription.channel.eventLoop();
+            if (drain != null) {
+                Drain d = drain;
+                io.netty.channel.Channel channel = subscription.channel;
+                loop.execute(() -> channel.writeAndFlush(ChunkFrames.goodbye(channel.alloc(), d.retryMillis()))
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE));
+                continue;
+            }
+            Audience audience = audienceFor(subscription.topics, nowNanos);
             LoopPartition partition = partitionsByLoop.get(loop);
             if (partition == null) {
                 partition = new LoopPartition(loop, stats, settings.maxQueuedBytes(),
@@ -323,6 +332,31 @@ final class TickLoop {
         } finally {
             payload.release();
         }
+    }
+
+    /** A request to end every stream, spread over time; see {@link LoopPartition#drain}. */
+    record Drain(long spreadNanos, long retryMillis, long jitterMillis, java.util.concurrent.CompletableFuture<Void> done) {
+    }
+
+    /** Starts ending every stream; each partition does it on its own loop, and {@code done} completes after all. */
+    void drain(Drain request) {
+        drain = request;
+        AtomicInteger pending = new AtomicInteger(1);
+        Runnable partitionDone = () -> {
+            if (pending.decrementAndGet() == 0) {
+                request.done().complete(null);
+            }
+        };
+        for (LoopPartition partition : partitions) {
+            pending.incrementAndGet();
+            try {
+                partition.loop.execute(() -> partition.drain(request.spreadNanos(), request.retryMillis(),
+                        request.jitterMillis(), partitionDone));
+            } catch (RejectedExecutionException loopShutDown) {
+                partitionDone.run();
+            }
+        }
+        partitionDone.run();
     }
 
     /** Closes every stream; each partition does it on its own loop. */
