@@ -1,0 +1,2 @@
+/** Socket-level integration tests over loopback (failsafe, {@code *IT}). */
+package dev.ssecast.core.it;
