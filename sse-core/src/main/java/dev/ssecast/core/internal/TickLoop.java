@@ -47,6 +47,7 @@ final class TickLoop {
     private int nextAudienceId;
     private final Map<EventLoop, LoopPartition> partitionsByLoop = new IdentityHashMap<>();
     private final List<LoopPartition> partitions = new ArrayList<>();
+    private final List<LoopPartition> receivers = new ArrayList<>();
 
     private final ArrayList<PendingEvent> held = new ArrayList<>();
     private long nextSeq;
@@ -211,22 +212,22 @@ final class TickLoop {
 
     /** Hands every loop that has streams one task; each holds one reference to every frame (see TickFrames). */
     private void handOff(TickFrames frames) {
-        int receivers = 0;
+        // One pass decides the receivers: a loop may drop to zero streams meanwhile, and it must still get the
+        // task whose references were retained for it (it then just releases them).
+        receivers.clear();
         for (int p = 0; p < partitions.size(); p++) {
             if (partitions.get(p).streams.get() > 0) {
-                receivers++;
+                receivers.add(partitions.get(p));
             }
         }
-        if (receivers > 0) {
-            frames.retainAll(receivers);
-            for (int p = 0; p < partitions.size(); p++) {
-                LoopPartition partition = partitions.get(p);
-                if (partition.streams.get() > 0) {
-                    try {
-                        partition.loop.execute(() -> partition.fanOut(frames));
-                    } catch (RejectedExecutionException loopShutDown) {
-                        frames.releaseAll();
-                    }
+        if (!receivers.isEmpty()) {
+            frames.retainAll(receivers.size());
+            for (int p = 0; p < receivers.size(); p++) {
+                LoopPartition partition = receivers.get(p);
+                try {
+                    partition.loop.execute(() -> partition.fanOut(frames));
+                } catch (RejectedExecutionException loopShutDown) {
+                    frames.releaseAll();
                 }
             }
         }
