@@ -1,5 +1,6 @@
 package dev.ssecast.core.internal;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +30,7 @@ final class Audience {
 
     void addTickEvent(int position) {
         if (tickEventCount == tickEvents.length) {
-            tickEvents = java.util.Arrays.copyOf(tickEvents, tickEventCount * 2);
+            tickEvents = Arrays.copyOf(tickEvents, tickEventCount * 2);
         }
         tickEvents[tickEventCount++] = position;
     }

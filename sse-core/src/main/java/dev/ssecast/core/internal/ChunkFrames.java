@@ -3,12 +3,14 @@ package dev.ssecast.core.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * HTTP/1.1 chunked framing written once into a shared frame, so that no per-channel encoder touches the bytes:
  * {@code <hex length> CRLF <payload> CRLF}.
  */
 final class ChunkFrames {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     static final int TRAILER_LENGTH = 2;
 
     private ChunkFrames() {
@@ -47,7 +49,7 @@ final class ChunkFrames {
      * chunk that ends the response. The caller owns the result.
      */
     static ByteBuf goodbye(ByteBufAllocator alloc, long retryMillis) {
-        byte[] retry = ("retry: " + retryMillis + "\n\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] retry = ("retry: " + retryMillis + "\n\n").getBytes(StandardCharsets.US_ASCII);
         ByteBuf frame = alloc.directBuffer(headerLength(retry.length) + retry.length + TRAILER_LENGTH + 5);
         writeHeader(frame, retry.length);
         return close(frame.writeBytes(retry)).writeBytes(LAST_CHUNK);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -38,7 +39,7 @@ public final class Hub {
     /** Requests for the tick thread other than publishes and subscriptions (a drain); rare. */
     private final MpscUnboundedArrayQueue<TickLoop.Drain> drains = new MpscUnboundedArrayQueue<>(4);
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong nextId;
+    private final AtomicLong nextId;
     private final Object suppliedLock = new Object();
     private long suppliedSeq;
     private EventId lastSupplied = EventId.of(0);
@@ -57,7 +58,7 @@ public final class Hub {
         this.settings = settings;
         this.clock = clock;
         this.published = new MpscArrayQueue<>(settings.publishQueue());
-        this.nextId = new java.util.concurrent.atomic.AtomicLong(settings.firstId());
+        this.nextId = new AtomicLong(settings.firstId());
         this.waterMark = new WriteBufferWaterMark(settings.writeBufferLow(), settings.writeBufferHigh());
         this.tickLoop = new TickLoop(settings, published, subscriptions, inFlight, stats, clock);
         this.thread = new Thread(this::run, "ssecast-tick");

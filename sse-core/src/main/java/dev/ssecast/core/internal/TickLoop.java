@@ -1,13 +1,15 @@
 package dev.ssecast.core.internal;
 
 import dev.ssecast.core.SseEncoder;
-import dev.ssecast.core.SseEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import org.jctools.queues.MessagePassingQueue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -39,6 +42,7 @@ final class TickLoop {
     private final HubStats stats;
     private final LongSupplier clock;
     private final ReplayRing ring;
+    private final ResumeFrames resumeFrames;
     private final long heartbeatNanos;
 
     private final Map<List<String>, Audience> audiences = new HashMap<>();
@@ -69,6 +73,7 @@ final class TickLoop {
         this.stats = stats;
         this.clock = clock;
         this.ring = new ReplayRing(settings.replayEvents(), settings.replayBytes());
+        this.resumeFrames = new ResumeFrames(ring, alloc, stats);
         this.heartbeatNanos = settings.heartbeat().toNanos();
         this.nextHeartbeatRound = clock.getAsLong() + heartbeatNanos / 2;
     }
@@ -181,7 +186,7 @@ final class TickLoop {
         return new TickFrames(count, audienceIds, frames, eventCounts, nowNanos);
     }
 
-    private static final byte[] HEARTBEAT = ":\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Runs every half heartbeat: forgets audiences nobody listens to any more, and returns those silent for at
@@ -241,9 +246,9 @@ final class TickLoop {
             EventLoop loop = subscription.channel.eventLoop();
             if (drain != null) {
                 Drain d = drain;
-                io.netty.channel.Channel channel = subscription.channel;
+                Channel channel = subscription.channel;
                 loop.execute(() -> channel.writeAndFlush(ChunkFrames.goodbye(channel.alloc(), d.retryMillis()))
-                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE));
+                        .addListener(ChannelFutureListener.CLOSE));
                 continue;
             }
             Audience audience = audienceFor(subscription.topics, nowNanos);
@@ -258,7 +263,7 @@ final class TickLoop {
             partition.streams.incrementAndGet();
             stats.openStreams.incrementAndGet();
             StreamSlot slot = new StreamSlot(subscription.channel, audience, partition);
-            ByteBuf preamble = preamble(subscription.lastEventId, audience);
+            ByteBuf preamble = resumeFrames.preamble(subscription.lastEventId, audience.topicSet);
             slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
             LoopPartition target = partition;
             try {
@@ -287,56 +292,8 @@ final class TickLoop {
         return audience;
     }
 
-    /**
-     * The frame a resuming subscriber gets before live events: the retained events of its topics after its last
-     * event id, a {@code reset} event when that id is unknown or too old, or null when there is nothing to send.
-     * The caller owns the result.
-     */
-    private ByteBuf preamble(String lastEventId, Audience audience) {
-        if (lastEventId == null) {
-            return null;
-        }
-        EventId last = EventId.parse(lastEventId);
-        if (!last.isValid()) {
-            return reset("unknown-id");
-        }
-        int from = ring.firstAfter(last);
-        if (from == ReplayRing.TOO_OLD) {
-            return reset("too-old");
-        }
-        int payload = 0;
-        for (int i = from; i < ring.size(); i++) {
-            if (audience.topicSet.contains(ring.topic(i))) {
-                payload += ring.bytes(i).length;
-            }
-        }
-        if (payload == 0) {
-            return null;
-        }
-        ByteBuf frame = ChunkFrames.open(alloc, payload);
-        for (int i = from; i < ring.size(); i++) {
-            if (audience.topicSet.contains(ring.topic(i))) {
-                frame.writeBytes(ring.bytes(i));
-            }
-        }
-        return ChunkFrames.close(frame);
-    }
-
-    private ByteBuf reset(String reason) {
-        stats.resets.increment();
-        SseEvent reset = SseEvent.builder().type("reset").data("{\"reason\":\"" + reason + "\"}").build();
-        ByteBuf payload = Unpooled.buffer(SseEncoder.encodedLength(reset));
-        try {
-            SseEncoder.encode(reset, payload);
-            ByteBuf frame = ChunkFrames.open(alloc, payload.readableBytes());
-            return ChunkFrames.close(frame.writeBytes(payload));
-        } finally {
-            payload.release();
-        }
-    }
-
     /** A request to end every stream, spread over time; see {@link LoopPartition#drain}. */
-    record Drain(long spreadNanos, long retryMillis, long jitterMillis, java.util.concurrent.CompletableFuture<Void> done) {
+    record Drain(long spreadNanos, long retryMillis, long jitterMillis, CompletableFuture<Void> done) {
     }
 
     /** Starts ending every stream; each partition does it on its own loop, and {@code done} completes after all. */
