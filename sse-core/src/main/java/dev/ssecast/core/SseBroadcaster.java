@@ -31,7 +31,7 @@ public final class SseBroadcaster implements AutoCloseable {
         this.hub = new Hub(new HubSettings(builder.tick, builder.heartbeat, builder.replayEvents, builder.replayBytes,
                 builder.publishQueue, firstId, builder.suppliedIds, builder.writeBufferLow,
                 builder.writeBufferHigh, builder.maxQueuedBytes, builder.maxUnwritable, builder.allocator,
-                builder.tickObserver));
+                builder.tickObserver, builder.history));
         if (ticking) {
             hub.start();
         }
@@ -164,6 +164,7 @@ public final class SseBroadcaster implements AutoCloseable {
         private Duration maxUnwritable = Duration.ofSeconds(30);
         private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
         private LongConsumer tickObserver = nanos -> { };
+        private SseHistory history;
 
         private Builder() {
         }
@@ -234,6 +235,16 @@ public final class SseBroadcaster implements AutoCloseable {
         /** Receives each tick's duration in nanoseconds, on the tick thread; it must be quick and not throw. */
         public Builder tickObserver(LongConsumer observer) {
             this.tickObserver = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
+         * Where to load events that a resuming stream missed and the replay ring cannot account for (evicted, or
+         * older than the ring itself, as on a node that joined a shared stream later); none by default, in which
+         * case such a stream starts with a {@code too-old} reset.
+         */
+        public Builder history(SseHistory history) {
+            this.history = Objects.requireNonNull(history, "history");
             return this;
         }
 

@@ -57,6 +57,11 @@ final class ChunkFrames {
 
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
 
+    /** The zero-length chunk that ends a response. The caller owns the result. */
+    static ByteBuf last(ByteBufAllocator alloc) {
+        return alloc.directBuffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK);
+    }
+
     /** One chunk holding {@code payload} (which is not released). The caller owns the result. */
     static ByteBuf of(ByteBufAllocator alloc, byte[] payload) {
         return close(open(alloc, payload.length).writeBytes(payload));

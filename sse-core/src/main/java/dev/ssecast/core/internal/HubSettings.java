@@ -1,5 +1,6 @@
 package dev.ssecast.core.internal;
 
+import dev.ssecast.core.SseHistory;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.time.Duration;
@@ -21,9 +22,10 @@ import java.util.function.LongConsumer;
  * @param maxUnwritable   a stream unwritable for longer than this is closed as a slow consumer
  * @param allocator       allocator of frames
  * @param tickObserver    receives each tick's duration in nanoseconds, on the tick thread
+ * @param history         where resumes older than the ring are loaded from, or null
  */
 public record HubSettings(Duration tick, Duration heartbeat, int replayEvents, long replayBytes, int publishQueue,
                           long firstId, boolean suppliedIds, int writeBufferLow, int writeBufferHigh,
                           long maxQueuedBytes, Duration maxUnwritable, ByteBufAllocator allocator,
-                          LongConsumer tickObserver) {
+                          LongConsumer tickObserver, SseHistory history) {
 }

@@ -11,23 +11,20 @@ final class ReplayRing {
 
     private final int capacity;
     private final long maxBytes;
-    private final long[] majors;
-    private final long[] minors;
+    private final EventId[] ids;
     private final String[] topics;
     private final byte[][] bytes;
 
     private int head; // index of the oldest entry
     private volatile int size;
     private long retainedBytes;
-    private boolean evictedAny;
-    private long evictedMajor;
-    private long evictedMinor;
+    /** The newest evicted id, null while nothing was evicted. */
+    private EventId newestEvicted;
 
     ReplayRing(int capacity, long maxBytes) {
         this.capacity = capacity;
         this.maxBytes = maxBytes;
-        this.majors = new long[capacity];
-        this.minors = new long[capacity];
+        this.ids = new EventId[capacity];
         this.topics = new String[capacity];
         this.bytes = new byte[capacity][];
     }
@@ -36,18 +33,16 @@ final class ReplayRing {
     void append(EventId id, String topic, byte[] encoded) {
         int n = size;
         while (n > 0 && (n == capacity || retainedBytes + encoded.length > maxBytes)) {
-            evictedAny = true;
-            evictedMajor = majors[head];
-            evictedMinor = minors[head];
+            newestEvicted = ids[head];
             retainedBytes -= bytes[head].length;
+            ids[head] = null;
             topics[head] = null;
             bytes[head] = null;
             head = (head + 1) % capacity;
             n--;
         }
         int slot = (head + n) % capacity;
-        majors[slot] = id.major();
-        minors[slot] = id.minor();
+        ids[slot] = id;
         topics[slot] = topic;
         bytes[slot] = encoded;
         retainedBytes += encoded.length;
@@ -59,21 +54,58 @@ final class ReplayRing {
      * or {@link #TOO_OLD} when an event after {@code last} has already been evicted.
      */
     int firstAfter(EventId last) {
-        if (evictedAny && EventId.compare(last.major(), last.minor(), evictedMajor, evictedMinor) < 0) {
+        if (newestEvicted != null && newestEvicted.isAfter(last)) {
             return TOO_OLD;
         }
+        return search(last, false);
+    }
+
+    /**
+     * Position of the first retained event at or after {@code first}, or {@link #TOO_OLD} when an event at or
+     * after it has been evicted.
+     */
+    int firstAtOrAfter(EventId first) {
+        if (newestEvicted != null && !first.isAfter(newestEvicted)) {
+            return TOO_OLD;
+        }
+        return search(first, true);
+    }
+
+    /** Binary search for the first position whose id is after {@code id} (or equal, when {@code inclusive}). */
+    private int search(EventId id, boolean inclusive) {
         int lo = 0;
         int hi = size;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            int slot = (head + mid) % capacity;
-            if (EventId.compare(majors[slot], minors[slot], last.major(), last.minor()) > 0) {
+            EventId at = ids[(head + mid) % capacity];
+            if (at.isAfter(id) || inclusive && !id.isAfter(at)) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
         return lo;
+    }
+
+    /**
+     * Whether events after {@code last} could exist that this ring cannot account for: it evicted some after
+     * {@code last}, or it never held anything as old (it started after them, as a node joining a shared stream
+     * does). A history (e.g. Redis) then has to supply them.
+     */
+    boolean needsHistory(EventId last) {
+        if (newestEvicted != null) {
+            return newestEvicted.isAfter(last);
+        }
+        return size == 0 || ids[head].isAfter(last);
+    }
+
+    /** The oldest retained id, or null when empty. */
+    EventId oldest() {
+        return size == 0 ? null : ids[head];
+    }
+
+    EventId id(int position) {
+        return ids[(head + position) % capacity];
     }
 
     String topic(int position) {

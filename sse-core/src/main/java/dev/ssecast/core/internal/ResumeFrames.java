@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 
+import java.util.List;
 import java.util.Set;
 
 /** Builds what a resuming stream gets before live events, from the replay ring. Tick thread only. */
@@ -55,7 +56,56 @@ final class ResumeFrames {
         return ChunkFrames.close(frame);
     }
 
-    private ByteBuf reset(String reason) {
+    /**
+     * The frame for a stream whose older events came from the history: {@code loaded} (already filtered to its
+     * topics), then the ring's events of its topics from {@code before} on (or, when the ring was empty at the
+     * request, those after the newest loaded), or a {@code too-old} reset when the ring evicted them meanwhile.
+     * The caller owns the result; null when there is nothing to send.
+     */
+    ByteBuf afterHistory(List<SseEvent> loaded, EventId last, EventId before, Set<String> topics) {
+        int from;
+        if (before != null) {
+            from = ring.firstAtOrAfter(before);
+        } else {
+            EventId newest = last;
+            for (SseEvent event : loaded) {
+                EventId id = EventId.parse(event.id());
+                if (id.isValid() && id.isAfter(newest)) {
+                    newest = id;
+                }
+            }
+            from = ring.firstAfter(newest);
+        }
+        if (from == ReplayRing.TOO_OLD) {
+            return reset("too-old");
+        }
+        ByteBuf history = Unpooled.buffer();
+        try {
+            for (SseEvent event : loaded) {
+                SseEncoder.encode(event, history);
+            }
+            int payload = history.readableBytes();
+            for (int i = from; i < ring.size(); i++) {
+                if (topics.contains(ring.topic(i))) {
+                    payload += ring.bytes(i).length;
+                }
+            }
+            if (payload == 0) {
+                return null;
+            }
+            ByteBuf frame = ChunkFrames.open(alloc, payload).writeBytes(history);
+            for (int i = from; i < ring.size(); i++) {
+                if (topics.contains(ring.topic(i))) {
+                    frame.writeBytes(ring.bytes(i));
+                }
+            }
+            return ChunkFrames.close(frame);
+        } finally {
+            history.release();
+        }
+    }
+
+    ByteBuf reset(String reason) {
         stats.resets.increment();
         SseEvent reset = SseEvent.builder().type("reset").data("{\"reason\":\"" + reason + "\"}").build();
         ByteBuf payload = Unpooled.buffer(SseEncoder.encodedLength(reset));

@@ -1,6 +1,8 @@
 package dev.ssecast.core.internal;
 
 import dev.ssecast.core.SseEncoder;
+import dev.ssecast.core.SseEvent;
+import dev.ssecast.core.SseHistory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -8,13 +10,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +64,9 @@ final class TickLoop {
     private byte[][] encoded = new byte[64][];
     private final List<Audience> touched = new ArrayList<>();
     private long nextHeartbeatRound;
+    private final SseHistory history;
+    /** History loads that completed, from whatever thread completed them to the tick thread. */
+    private final MpscUnboundedArrayQueue<HistoryLoad> loaded = new MpscUnboundedArrayQueue<>(64);
     /** Set once a drain has started: later subscribers are ended at once instead of joining. */
     private Drain drain;
 
@@ -75,6 +83,7 @@ final class TickLoop {
         this.ring = new ReplayRing(settings.replayEvents(), settings.replayBytes());
         this.resumeFrames = new ResumeFrames(ring, alloc, stats);
         this.heartbeatNanos = settings.heartbeat().toNanos();
+        this.history = settings.history();
         this.nextHeartbeatRound = clock.getAsLong() + heartbeatNanos / 2;
     }
 
@@ -241,42 +250,93 @@ final class TickLoop {
 
     private int admitSubscriptions(long nowNanos) {
         int admitted = 0;
+        HistoryLoad load;
+        while ((load = loaded.poll()) != null) {
+            admitAfterHistory(load, nowNanos);
+            admitted++;
+        }
         Subscription subscription;
         while ((subscription = subscriptions.poll()) != null) {
-            EventLoop loop = subscription.channel.eventLoop();
             if (drain != null) {
-                Drain d = drain;
-                Channel channel = subscription.channel;
-                loop.execute(() -> channel.writeAndFlush(ChunkFrames.goodbye(channel.alloc(), d.retryMillis()))
-                        .addListener(ChannelFutureListener.CLOSE));
+                end(subscription.channel, ChunkFrames.goodbye(subscription.channel.alloc(), drain.retryMillis()));
                 continue;
             }
-            Audience audience = audienceFor(subscription.topics, nowNanos);
-            LoopPartition partition = partitionsByLoop.get(loop);
-            if (partition == null) {
-                partition = new LoopPartition(loop, stats, settings.maxQueuedBytes(),
-                        settings.maxUnwritable().toNanos());
-                partitionsByLoop.put(loop, partition);
-                partitions.add(partition);
-            }
-            audience.streams.incrementAndGet();
-            partition.streams.incrementAndGet();
-            stats.openStreams.incrementAndGet();
-            StreamSlot slot = new StreamSlot(subscription.channel, audience, partition);
-            ByteBuf preamble = resumeFrames.preamble(subscription.lastEventId, audience.topicSet);
-            slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
-            LoopPartition target = partition;
-            try {
-                loop.execute(() -> target.register(slot, preamble));
-            } catch (RejectedExecutionException loopShutDown) {
-                if (preamble != null) {
-                    preamble.release();
+            if (history != null && subscription.lastEventId != null) {
+                EventId last = EventId.parse(subscription.lastEventId);
+                if (last.isValid() && ring.needsHistory(last)) {
+                    loadHistory(subscription, last);
+                    continue;
                 }
-                target.forget(slot);
             }
+            Audience audience = audienceFor(subscription.topics, nowNanos);
+            admit(subscription, audience, resumeFrames.preamble(subscription.lastEventId, audience.topicSet));
             admitted++;
         }
         return admitted;
+    }
+
+    /** A stream waiting for the history: the events it loaded, or null if they are gone, or why it failed. */
+    record HistoryLoad(Subscription subscription, EventId last, EventId before, List<SseEvent> events,
+                       Throwable failure) {
+    }
+
+    private void loadHistory(Subscription subscription, EventId last) {
+        EventId before = ring.oldest();
+        try {
+            history.eventsBetween(last.text(), before == null ? null : before.text(), Collections.unmodifiableSet(new LinkedHashSet<>(subscription.topics)))
+                    .whenComplete((events, failure) ->
+                            loaded.offer(new HistoryLoad(subscription, last, before, events, failure)));
+        } catch (RuntimeException failure) {
+            loaded.offer(new HistoryLoad(subscription, last, before, null, failure));
+        }
+    }
+
+    private void admitAfterHistory(HistoryLoad load, long nowNanos) {
+        Channel channel = load.subscription().channel;
+        if (drain != null) {
+            end(channel, ChunkFrames.goodbye(channel.alloc(), drain.retryMillis()));
+        } else if (load.failure() != null) {
+            // The client keeps the retry it was sent, and comes back with the same Last-Event-ID.
+            end(channel, ChunkFrames.last(channel.alloc()));
+        } else {
+            Audience audience = audienceFor(load.subscription().topics, nowNanos);
+            admit(load.subscription(), audience, load.events() == null ? resumeFrames.reset("too-old")
+                    : resumeFrames.afterHistory(load.events(), load.last(), load.before(), audience.topicSet));
+        }
+    }
+
+    /** Writes {@code bye} (which it owns) and closes the channel, on the channel's loop. */
+    private static void end(Channel channel, ByteBuf bye) {
+        try {
+            channel.eventLoop().execute(() -> channel.writeAndFlush(bye).addListener(ChannelFutureListener.CLOSE));
+        } catch (RejectedExecutionException loopShutDown) {
+            bye.release();
+        }
+    }
+
+    /** Hands the stream to its loop's partition with its preamble (owned here until the hand-off). */
+    private void admit(Subscription subscription, Audience audience, ByteBuf preamble) {
+        EventLoop loop = subscription.channel.eventLoop();
+        LoopPartition partition = partitionsByLoop.get(loop);
+        if (partition == null) {
+            partition = new LoopPartition(loop, stats, settings.maxQueuedBytes(), settings.maxUnwritable().toNanos());
+            partitionsByLoop.put(loop, partition);
+            partitions.add(partition);
+        }
+        audience.streams.incrementAndGet();
+        partition.streams.incrementAndGet();
+        stats.openStreams.incrementAndGet();
+        StreamSlot slot = new StreamSlot(subscription.channel, audience, partition);
+        slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
+        LoopPartition target = partition;
+        try {
+            loop.execute(() -> target.register(slot, preamble));
+        } catch (RejectedExecutionException loopShutDown) {
+            if (preamble != null) {
+                preamble.release();
+            }
+            target.forget(slot);
+        }
     }
 
     private Audience audienceFor(List<String> topics, long nowNanos) {

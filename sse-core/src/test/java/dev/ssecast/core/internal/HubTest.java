@@ -1,6 +1,7 @@
 package dev.ssecast.core.internal;
 
 import dev.ssecast.core.SseEvent;
+import dev.ssecast.core.SseHistory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -24,9 +25,13 @@ class HubTest {
     }
 
     private Hub hub(int replayEvents, int queue, long firstId, boolean suppliedIds) {
+        return hub(replayEvents, queue, firstId, suppliedIds, null);
+    }
+
+    Hub hub(int replayEvents, int queue, long firstId, boolean suppliedIds, SseHistory history) {
         return new Hub(new HubSettings(Duration.ofMillis(10), Duration.ofSeconds(1), replayEvents, 1 << 20, queue,
                 firstId, suppliedIds, 32 << 10, 64 << 10, 4 << 20, Duration.ofSeconds(30),
-                PooledByteBufAllocator.DEFAULT, nanos -> { }), () -> now);
+                PooledByteBufAllocator.DEFAULT, nanos -> { }, history), () -> now);
     }
 
     @AfterEach
