@@ -15,8 +15,8 @@ public final class PublishResult {
         CLOSED
     }
 
-    static final PublishResult QUEUE_FULL = new PublishResult(Status.QUEUE_FULL, null);
-    static final PublishResult CLOSED = new PublishResult(Status.CLOSED, null);
+    private static final PublishResult QUEUE_FULL = new PublishResult(Status.QUEUE_FULL, null);
+    private static final PublishResult CLOSED = new PublishResult(Status.CLOSED, null);
 
     private final Status status;
     private final String id;
@@ -26,8 +26,25 @@ public final class PublishResult {
         this.id = id;
     }
 
-    static PublishResult accepted(String id) {
+    /**
+     * An accepted publish with its id; for code that fronts another event log (e.g. a Redis Stream) and reports
+     * its results the same way.
+     */
+    public static PublishResult accepted(String id) {
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("an accepted publish needs its id, was " + id);
+        }
         return new PublishResult(Status.ACCEPTED, id);
+    }
+
+    /** A publish refused because the queue is full: nothing was queued. */
+    public static PublishResult queueFull() {
+        return QUEUE_FULL;
+    }
+
+    /** A publish refused because the broadcaster is closed. */
+    public static PublishResult closed() {
+        return CLOSED;
     }
 
     public Status status() {

@@ -63,9 +63,9 @@ public final class SseBroadcaster implements AutoCloseable {
             case ACCEPTED:
                 return PublishResult.accepted(id[0]);
             case QUEUE_FULL:
-                return PublishResult.QUEUE_FULL;
+                return PublishResult.queueFull();
             default:
-                return PublishResult.CLOSED;
+                return PublishResult.closed();
         }
     }
 
