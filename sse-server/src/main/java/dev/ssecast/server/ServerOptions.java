@@ -1,0 +1,318 @@
+package dev.ssecast.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The whole command line of the server: every option, its default, and the environment variable
+ * {@code SSECAST_<NAME>} that sets it when the option is not given (an empty variable counts as unset). Values are
+ * checked once, in {@link #parse}, and a bad one is a {@link ParameterException} naming the option.
+ */
+@Command(name = "ssecast-server", sortOptions = false, usageHelpAutoWidth = true,
+        description = "Broadcasts Server-Sent Events: GET /events subscribes, POST /events publishes.%n"
+                + "Every option can also be set by the environment variable shown beside it.%n",
+        footer = "%nDurations are <n>ms, <n>s or <n>m; sizes are <n> bytes, <n>KiB or <n>MiB.")
+public final class ServerOptions {
+    static final String ENV_PREFIX = "SSECAST_";
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{1,1024}");
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+            description = "Address to listen on. Env: SSECAST_HOST. Default: ${DEFAULT-VALUE}.")
+    private String host;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port to listen on; 0 picks a free one (the log says which). Env: SSECAST_PORT. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int port;
+
+    @Option(names = "--tick", defaultValue = "10ms", paramLabel = "DURATION", converter = OptionValues.Millis.class,
+            description = "How often published events are fanned out, within [1ms, 1s]. Env: SSECAST_TICK. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private Duration tick;
+
+    @Option(names = "--replay", defaultValue = "10000", paramLabel = "EVENTS",
+            description = "Events kept for resuming with Last-Event-ID (newest, across all topics). "
+                    + "Env: SSECAST_REPLAY. Default: ${DEFAULT-VALUE}.")
+    private int replay;
+
+    @Option(names = "--replay-bytes", defaultValue = "64MiB", paramLabel = "SIZE", converter = OptionValues.Bytes.class,
+            description = "Most encoded bytes the replay window holds. Env: SSECAST_REPLAY_BYTES. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long replayBytes;
+
+    @Option(names = "--max-event-bytes", defaultValue = "65536", paramLabel = "SIZE",
+            converter = OptionValues.Bytes.class,
+            description = "Largest body POST /events accepts, in bytes. Env: SSECAST_MAX_EVENT_BYTES. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long maxEventBytes;
+
+    @Option(names = "--heartbeat", defaultValue = "15s", paramLabel = "DURATION", converter = OptionValues.Millis.class,
+            description = "Longest silence on a stream before a comment keeps proxies from closing it. "
+                    + "Env: SSECAST_HEARTBEAT. Default: ${DEFAULT-VALUE}.")
+    private Duration heartbeat;
+
+    @Option(names = "--retry", defaultValue = "3000ms", paramLabel = "DURATION", converter = OptionValues.Millis.class,
+            description = "Reconnection delay sent to clients; streams turned away or drained get it plus a random "
+                    + "jitter of up to as much again. Env: SSECAST_RETRY. Default: ${DEFAULT-VALUE}.")
+    private Duration retry;
+
+    @Option(names = "--drain", defaultValue = "10s", paramLabel = "DURATION", converter = OptionValues.Millis.class,
+            description = "On SIGTERM, streams are closed spread over this long, then the process exits 0. "
+                    + "Env: SSECAST_DRAIN. Default: ${DEFAULT-VALUE}.")
+    private Duration drain;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Most open connections served; further subscribers are told to retry later. Capped below "
+                    + "the open-file limit. Env: SSECAST_MAX_CONNECTIONS. Default: the open-file limit minus a "
+                    + "reserve.")
+    private Integer maxConnections;
+
+    @Option(names = "--publish-queue", defaultValue = "65536", paramLabel = "EVENTS",
+            description = "Published events waiting for the next tick; beyond it POST answers 503. "
+                    + "Env: SSECAST_PUBLISH_QUEUE. Default: ${DEFAULT-VALUE}.")
+    private int publishQueue;
+
+    @Option(names = "--publish-token", paramLabel = "TOKEN",
+            description = "Bearer token POST /events requires. Unset: only loopback clients may publish. Prefer the "
+                    + "env var, which ps does not show. Env: SSECAST_PUBLISH_TOKEN. Default: unset.")
+    private String publishToken;
+
+    @Option(names = "--cors-origin", defaultValue = "*", paramLabel = "ORIGIN",
+            description = "Access-Control-Allow-Origin of /events; empty for none. Env: SSECAST_CORS_ORIGIN. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private String corsOrigin;
+
+    @Option(names = "--transport", defaultValue = "auto", paramLabel = "KIND", converter = Transport.Converter.class,
+            description = "auto (epoll on Linux, else nio), epoll, nio or io_uring (when the kernel allows it, "
+                    + "else auto). Env: SSECAST_TRANSPORT. Default: ${DEFAULT-VALUE}.")
+    private Transport transport;
+
+    @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
+            description = "Event loop threads; 0 means one per core. Env: SSECAST_IO_THREADS. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int ioThreads;
+
+    @Option(names = "--demo", defaultValue = "false", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+            description = "Publish the current time to topic 'default' every second. Env: SSECAST_DEMO. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private boolean demo;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Show the version and exit.")
+    private boolean version;
+
+    private ServerOptions() {
+    }
+
+    /**
+     * Parses {@code args}, taking each option not given from {@code env} ({@code SSECAST_<NAME>}), then from its
+     * default, and checks every value.
+     *
+     * @throws ParameterException naming the option (and its variable, when the value came from there)
+     */
+    public static ServerOptions parse(Map<String, String> env, String... args) {
+        ServerOptions options = new ServerOptions();
+        EnvDefaults defaults = new EnvDefaults(env);
+        CommandLine cli = commandLine(options, defaults);
+        try {
+            cli.parseArgs(args);
+            if (!options.help && !options.version) {
+                options.validate(cli);
+            }
+        } catch (ParameterException e) {
+            throw defaults.blame(e);
+        }
+        return options;
+    }
+
+    /** The {@code --help} text, with the defaults {@code env} implies. */
+    public static String usage(Map<String, String> env) {
+        StringWriter out = new StringWriter();
+        commandLine(new ServerOptions(), new EnvDefaults(env)).usage(new PrintWriter(out));
+        return out.toString();
+    }
+
+    private static CommandLine commandLine(ServerOptions options, EnvDefaults defaults) {
+        return new CommandLine(options)
+                .setDefaultValueProvider(defaults)
+                .setToggleBooleanFlags(false)
+                .setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /** The variable that sets {@code option} (a long name such as {@code --max-connections}). */
+    static String envName(String option) {
+        return ENV_PREFIX + option.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private void validate(CommandLine cli) {
+        within(cli, "--port", port, 0, 65_535);
+        within(cli, "--tick", tick, Duration.ofMillis(1), Duration.ofSeconds(1));
+        within(cli, "--replay", replay, 1, 10_000_000);
+        within(cli, "--replay-bytes", replayBytes, 1024, 1L << 40);
+        within(cli, "--max-event-bytes", maxEventBytes, 1, 16L << 20);
+        within(cli, "--heartbeat", heartbeat, tick, Duration.ofHours(1));
+        within(cli, "--retry", retry, Duration.ZERO, Duration.ofHours(1));
+        within(cli, "--drain", drain, Duration.ZERO, Duration.ofHours(1));
+        if (maxConnections != null) {
+            within(cli, "--max-connections", maxConnections, 1, Integer.MAX_VALUE);
+        }
+        within(cli, "--publish-queue", publishQueue, 1, 1 << 24);
+        within(cli, "--io-threads", ioThreads, 0, 1024);
+        if (host.isBlank()) {
+            throw invalid(cli, "--host", "must not be empty");
+        }
+        if (publishToken != null && !TOKEN.matcher(publishToken).matches()) {
+            throw invalid(cli, "--publish-token", "must be 1..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
+        }
+        if (corsOrigin.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+            throw invalid(cli, "--cors-origin", "must be printable ASCII");
+        }
+    }
+
+    private static void within(CommandLine cli, String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw invalid(cli, option, "must be within [" + min + ", " + max + "], was " + value);
+        }
+    }
+
+    private static void within(CommandLine cli, String option, Duration value, Duration min, Duration max) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw invalid(cli, option, "must be within [" + OptionValues.format(min) + ", "
+                    + OptionValues.format(max) + "], was " + OptionValues.format(value));
+        }
+    }
+
+    private static ParameterException invalid(CommandLine cli, String option, String problem) {
+        OptionSpec spec = cli.getCommandSpec().findOption(option);
+        return new ParameterException(cli, "Invalid value for option '" + option + "': " + problem, spec, null);
+    }
+
+    boolean helpRequested() {
+        return help;
+    }
+
+    boolean versionRequested() {
+        return version;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Duration tick() {
+        return tick;
+    }
+
+    public int replay() {
+        return replay;
+    }
+
+    public long replayBytes() {
+        return replayBytes;
+    }
+
+    public int maxEventBytes() {
+        return (int) maxEventBytes;
+    }
+
+    public Duration heartbeat() {
+        return heartbeat;
+    }
+
+    public Duration retry() {
+        return retry;
+    }
+
+    public Duration drain() {
+        return drain;
+    }
+
+    /** The requested connection limit, or null when unset (then the open-file limit decides). */
+    public Integer maxConnections() {
+        return maxConnections;
+    }
+
+    public int publishQueue() {
+        return publishQueue;
+    }
+
+    /** The publish token, or null when publishing is limited to loopback clients. */
+    public String publishToken() {
+        return publishToken;
+    }
+
+    /** The CORS origin, or null for none. */
+    public String corsOrigin() {
+        return corsOrigin.isEmpty() ? null : corsOrigin;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** Event loop threads; 0 means one per core. */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    public boolean demo() {
+        return demo;
+    }
+
+    /**
+     * Defaults from {@code SSECAST_<NAME>} variables; remembers which options it supplied, so that an error in
+     * such a value names the variable the operator set rather than only an option they never typed.
+     */
+    private static final class EnvDefaults implements CommandLine.IDefaultValueProvider {
+        private final Map<String, String> env;
+        private final Set<ArgSpec> fromEnv = new HashSet<>();
+
+        EnvDefaults(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec) || ((OptionSpec) arg).usageHelp() || ((OptionSpec) arg).versionHelp()) {
+                return null;
+            }
+            String value = env.get(envName(((OptionSpec) arg).longestName()));
+            if (value == null || value.isEmpty()) {
+                return arg.defaultValue();
+            }
+            fromEnv.add(arg);
+            return value;
+        }
+
+        ParameterException blame(ParameterException e) {
+            ArgSpec arg = e.getArgSpec();
+            if (!(arg instanceof OptionSpec) || !fromEnv.contains(arg)
+                    || e.getCommandLine().getParseResult().hasMatchedOption((OptionSpec) arg)) {
+                return e;
+            }
+            String option = ((OptionSpec) arg).longestName();
+            String message = e.getMessage().replace("option '" + option + "'",
+                    envName(option) + " (option '" + option + "')");
+            return new ParameterException(e.getCommandLine(), message, arg, e.getValue());
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.ssecast.server;
+
+import dev.ssecast.core.SseBroadcaster;
+import dev.ssecast.core.SseEvent;
+import dev.ssecast.server.http.HttpInitializer;
+import dev.ssecast.server.http.Publisher;
+import dev.ssecast.server.http.ServerMetrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One running server: the broadcaster, the event loops, the listener and the metrics, from {@link #start} to
+ * {@link #close}. {@link #drain} is the graceful way out: readiness turns 503 at once, streams are ended spread
+ * over {@code --drain} with a jittered {@code retry:}, then everything closes. Thread-safe.
+ */
+public final class SseServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SseServer.class);
+    private static final String DEMO_TOPIC = "default";
+
+    private final ServerOptions options;
+    private final SseBroadcaster broadcaster;
+    private final EventLoopGroup group;
+    private final HttpInitializer http;
+    private final ConnectionCap cap;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final String transportName;
+    private final Class<? extends ServerChannel> serverChannel;
+    private final int threads;
+    private Channel listener;
+    private ScheduledFuture<?> demo;
+
+    private SseServer(ServerOptions options, ConnectionCap cap) {
+        this.options = options;
+        this.cap = cap;
+        ServerMetrics metrics = new ServerMetrics();
+        this.broadcaster = SseBroadcaster.builder()
+                .tick(options.tick())
+                .heartbeat(options.heartbeat())
+                .replay(options.replay(), options.replayBytes())
+                .publishQueue(options.publishQueue())
+                .tickObserver(metrics::observeTick)
+                .build();
+        metrics.watch(broadcaster);
+        this.http = HttpInitializer.builder(broadcaster)
+                .publisher(Publisher.of(broadcaster))
+                .metrics(metrics)
+                .maxEventBytes(options.maxEventBytes())
+                .retry(options.retry())
+                .corsOrigin(options.corsOrigin())
+                .publishToken(options.publishToken())
+                .connectionLimits(cap.max(), cap.acceptLimit())
+                .draining(draining::get)
+                .build();
+        Transport.Resolved transport = options.transport().resolve();
+        if (transport.fallbackReason() != null) {
+            LOG.warn("--transport {}: {}; using {}", options.transport(), transport.fallbackReason(),
+                    transport.name());
+        }
+        this.threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ssecast-io"),
+                transport.ioHandlerFactory());
+        this.transportName = transport.name();
+        this.serverChannel = transport.serverChannel();
+    }
+
+    /**
+     * Starts a server: decides the connection cap from the open-file limit, binds, and logs where it listens.
+     *
+     * @throws StartupException when it cannot listen (the address is taken, say); nothing is left running then
+     */
+    public static SseServer start(ServerOptions options) {
+        ConnectionCap cap = ConnectionCap.decide(options.maxConnections(), ConnectionCap.readOpenFileLimit());
+        if (cap.warning() != null) {
+            LOG.warn(cap.warning());
+        }
+        SseServer server = new SseServer(options, cap);
+        try {
+            server.bind();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind() {
+        InetSocketAddress requested = new InetSocketAddress(options.host(), options.port());
+        var bound = new ServerBootstrap()
+                .group(group)
+                .channel(serverChannel)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(http)
+                .bind(requested)
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new StartupException("cannot listen on " + options.host() + ":" + options.port() + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        listener = bound.channel();
+        LOG.info("listening on http://{}:{} ({}, {} event loops)", options.host(), address().getPort(),
+                transportName, threads);
+        LOG.info("limits: max connections {} (open-file limit {}), max event {} bytes, publish queue {}, replay {} "
+                        + "events / {} bytes, tick {}, heartbeat {}, retry {}, drain {}",
+                cap.max(), cap.openFileLimit(), options.maxEventBytes(), options.publishQueue(), options.replay(),
+                options.replayBytes(), OptionValues.format(options.tick()), OptionValues.format(options.heartbeat()),
+                OptionValues.format(options.retry()), OptionValues.format(options.drain()));
+        LOG.info("publishing: {}; CORS origin: {}", options.publishToken() != null
+                        ? "bearer token required" : "loopback clients only (no --publish-token)",
+                options.corsOrigin() == null ? "none" : options.corsOrigin());
+        if (options.demo()) {
+            demo = group.next().scheduleAtFixedRate(() -> broadcaster.publish(DEMO_TOPIC,
+                    SseEvent.ofData(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())), 1, 1, TimeUnit.SECONDS);
+            LOG.info("demo: publishing the time to topic '{}' every second; open http://localhost:{}/",
+                    DEMO_TOPIC, address().getPort());
+        }
+    }
+
+    /** The address the listener is bound to (with the real port when {@code --port 0}). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public SseBroadcaster broadcaster() {
+        return broadcaster;
+    }
+
+    /** Connections served before subscribers are turned away. */
+    public int maxConnections() {
+        return cap.max();
+    }
+
+    public boolean isDraining() {
+        return draining.get();
+    }
+
+    /**
+     * Drains, then closes: from now on {@code /readyz} answers 503, subscribers get {@code 200} with a jittered
+     * {@code retry:} and are closed, publishers get 503; open streams are ended spread over {@code --drain}. The
+     * listener stays open for that whole period, so a load balancer can keep probing. Idempotent.
+     *
+     * @return {@link #terminated()}
+     */
+    public CompletableFuture<Void> drain() {
+        if (!draining.compareAndSet(false, true) || closed.get()) {
+            return terminated;
+        }
+        Duration spread = options.drain();
+        LOG.info("draining: /readyz answers 503; {} streams end over {} with retry {} plus jitter",
+                broadcaster.openStreams(), OptionValues.format(spread), OptionValues.format(options.retry()));
+        CompletableFuture<Void> streamsEnded = broadcaster.drain(spread, options.retry(), options.retry())
+                .orTimeout(spread.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        // The listener stays open for the whole period even when streams end sooner, so that load balancers see
+        // the 503 from /readyz and stop sending new clients here before the port closes.
+        CompletableFuture<Void> periodOver = CompletableFuture.runAsync(() -> { },
+                CompletableFuture.delayedExecutor(spread.toMillis(), TimeUnit.MILLISECONDS));
+        CompletableFuture.allOf(streamsEnded, periodOver).whenCompleteAsync((done, failure) -> {
+            if (failure != null) {
+                LOG.warn("drain did not end every stream in time; closing the rest", failure);
+            } else {
+                LOG.info("drained: every stream ended");
+            }
+            close();
+        }, task -> new Thread(task, "ssecast-close").start()); // not on an event loop: close() waits
+        return terminated;
+    }
+
+    /** Completes once the server has closed, by {@link #drain} or {@link #close}. */
+    public CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    /** Closes at once: the listener, every connection, the broadcaster and the event loops. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (demo != null) {
+            demo.cancel(false);
+        }
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+        }
+        broadcaster.close();
+        group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).addListener(stopped -> {
+            LOG.info("stopped");
+            terminated.complete(null);
+        });
+    }
+
+    /** The server could not start; the message is the one line to show the operator. */
+    public static final class StartupException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dev.ssecast.server.http;
+
+import dev.ssecast.core.SseBroadcaster;
+import dev.ssecast.core.SseHandler;
+import dev.ssecast.core.SseSubscription;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Sets up each accepted connection: {@code idle → http (HttpServerCodec) → router → sse (SseHandler)}. The router
+ * answers everything but {@code GET /events}, which it hands to the {@link SseHandler}; once a connection becomes a
+ * stream only the stream sink is left. Holds what every connection shares (settings, the live page, the open
+ * connection count), so one instance serves the whole server.
+ *
+ * <p>Limits are fixed: a request line of at most {@value #MAX_INITIAL_LINE_BYTES} bytes (else 414), headers of at
+ * most {@value #MAX_HEADER_BYTES} bytes (else 431), and a connection that is not a stream and sends nothing for
+ * {@value #IDLE_SECONDS}s is closed.
+ */
+@ChannelHandler.Sharable
+public final class HttpInitializer extends ChannelInitializer<Channel> {
+    static final int MAX_INITIAL_LINE_BYTES = 8192;
+    static final int MAX_HEADER_BYTES = 16384;
+    static final int IDLE_SECONDS = 60;
+    static final String IDLE_HANDLER = "idle";
+
+    private final Publisher publisher;
+    private final ServerMetrics metrics;
+    private final int maxEventBytes;
+    private final Duration retry;
+    private final String corsOrigin;
+    private final PublishAuth auth;
+    private final int maxConnections;
+    private final int acceptLimit;
+    private final BooleanSupplier draining;
+    private final SseHandler streams;
+    private final LivePage page = LivePage.load();
+    private final AtomicInteger open = new AtomicInteger();
+
+    private HttpInitializer(Builder b) {
+        this.publisher = b.publisher == null ? Publisher.of(b.broadcaster) : b.publisher;
+        this.metrics = b.metrics;
+        this.maxEventBytes = b.maxEventBytes;
+        this.retry = b.retry;
+        this.corsOrigin = b.corsOrigin;
+        this.auth = new PublishAuth(b.publishToken);
+        this.maxConnections = b.maxConnections;
+        this.acceptLimit = b.acceptLimit;
+        this.draining = b.draining;
+        this.streams = SseHandler.builder(b.broadcaster)
+                .matching(request -> HttpMethod.GET.equals(request.method()))
+                .subscriber(this::subscribe)
+                .retry(b.retry)
+                .corsOrigin(b.corsOrigin)
+                .build();
+        metrics.watchConnections(open::get, maxConnections);
+    }
+
+    public static Builder builder(SseBroadcaster broadcaster) {
+        return new Builder(broadcaster);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        int connections = open.incrementAndGet();
+        ch.closeFuture().addListener(closed -> open.decrementAndGet());
+        if (connections > acceptLimit) {
+            ch.close(); // past the reserve of file descriptors: not even an answer
+            return;
+        }
+        HttpDecoderConfig limits = new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES);
+        ch.pipeline()
+                .addLast(IDLE_HANDLER, new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS))
+                .addLast("http", new HttpServerCodec(limits))
+                .addLast("router", new HttpRouter(this))
+                .addLast("sse", streams);
+    }
+
+    /** The subscription of a {@code GET /events}; runs on the channel's event loop, inside the SseHandler. */
+    private SseSubscription subscribe(HttpRequest request) {
+        Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        List<String> topics = Names.subscriptionTopics(query.get("topic"));
+        boolean isDraining = draining.getAsBoolean();
+        if (isDraining || open.get() > maxConnections) {
+            metrics.streamTurnedAway(isDraining ? "draining" : "capacity");
+            return SseSubscription.retryLater(jitteredRetry());
+        }
+        String lastEventId = request.headers().get("Last-Event-ID");
+        if (lastEventId == null || lastEventId.isEmpty()) {
+            List<String> fromQuery = query.get("lastEventId");
+            lastEventId = fromQuery == null || fromQuery.get(0).isEmpty() ? null : fromQuery.get(0);
+        }
+        return SseSubscription.of(topics, lastEventId);
+    }
+
+    /** {@code --retry} plus a random jitter of up to as much again, so that turned-away clients spread out. */
+    Duration jitteredRetry() {
+        long base = retry.toMillis();
+        return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base + 1));
+    }
+
+    /** Connections open now, streams included. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    Publisher publisher() {
+        return publisher;
+    }
+
+    ServerMetrics metrics() {
+        return metrics;
+    }
+
+    int maxEventBytes() {
+        return maxEventBytes;
+    }
+
+    Duration retry() {
+        return retry;
+    }
+
+    String corsOrigin() {
+        return corsOrigin;
+    }
+
+    PublishAuth auth() {
+        return auth;
+    }
+
+    boolean isDraining() {
+        return draining.getAsBoolean();
+    }
+
+    LivePage page() {
+        return page;
+    }
+
+    /** Settings of the HTTP tier; checked in {@link #build()}. */
+    public static final class Builder {
+        private final SseBroadcaster broadcaster;
+        private Publisher publisher;
+        private ServerMetrics metrics;
+        private int maxEventBytes = 65_536;
+        private Duration retry = Duration.ofSeconds(3);
+        private String corsOrigin = "*";
+        private String publishToken;
+        private int maxConnections = 10_000;
+        private int acceptLimit = 10_064;
+        private BooleanSupplier draining = () -> false;
+
+        private Builder(SseBroadcaster broadcaster) {
+            this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
+        }
+
+        /** Where publishes go. Default: straight to the broadcaster ({@link Publisher#of}). */
+        public Builder publisher(Publisher publisher) {
+            this.publisher = Objects.requireNonNull(publisher, "publisher");
+            return this;
+        }
+
+        /** The metrics to expose at {@code /metrics}; required. */
+        public Builder metrics(ServerMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** Largest publish body in bytes; within [1, 16 MiB]. Default 65,536. */
+        public Builder maxEventBytes(int maxEventBytes) {
+            this.maxEventBytes = maxEventBytes;
+            return this;
+        }
+
+        /** The {@code retry:} streams start with; turned-away streams get it plus jitter. Default 3s. */
+        public Builder retry(Duration retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** {@code Access-Control-Allow-Origin} of every response, or null for none. Default {@code *}. */
+        public Builder corsOrigin(String corsOrigin) {
+            this.corsOrigin = corsOrigin;
+            return this;
+        }
+
+        /** The bearer token publishing requires, or null (the default) to allow loopback peers only. */
+        public Builder publishToken(String publishToken) {
+            this.publishToken = publishToken;
+            return this;
+        }
+
+        /**
+         * Connections served ({@code max}: beyond it, subscribers are told to retry later) and held
+         * ({@code acceptLimit}: beyond it, a new connection is closed unanswered); {@code 1 <= max <= acceptLimit}.
+         */
+        public Builder connectionLimits(int max, int acceptLimit) {
+            this.maxConnections = max;
+            this.acceptLimit = acceptLimit;
+            return this;
+        }
+
+        /** Whether the server is draining: {@code /readyz} answers 503, subscribers and publishers are turned away. */
+        public Builder draining(BooleanSupplier draining) {
+            this.draining = Objects.requireNonNull(draining, "draining");
+            return this;
+        }
+
+        public HttpInitializer build() {
+            Objects.requireNonNull(metrics, "metrics");
+            if (maxEventBytes < 1 || maxEventBytes > 16 << 20) {
+                throw new IllegalArgumentException("max event bytes must be within [1, " + (16 << 20) + "], was "
+                        + maxEventBytes);
+            }
+            if (maxConnections < 1 || acceptLimit < maxConnections) {
+                throw new IllegalArgumentException("connection limits must be 1 <= max <= accept limit, was max "
+                        + maxConnections + ", accept limit " + acceptLimit);
+            }
+            return new HttpInitializer(this);
+        }
+    }
+}

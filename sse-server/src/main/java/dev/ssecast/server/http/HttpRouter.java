@@ -1,0 +1,262 @@
+package dev.ssecast.server.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+
+/**
+ * Answers one connection's requests, in order. Single thread: the channel's event loop. It decides on each
+ * request's head, before any body is read: bad input, unknown paths, wrong methods, refused publishes (draining,
+ * auth, parameters, a declared body over the limit) are answered at once and their bodies discarded as they
+ * arrive, so nobody can make the server buffer what it will not use. Only an accepted {@code POST /events} body
+ * is collected, up to {@code --max-event-bytes}. {@code GET /events} goes on to the {@code SseHandler}; when
+ * it became a stream, this handler and the idle timer leave the pipeline.
+ *
+ * <p>A response that ends the connection ({@code Connection: close}, bad input, 413) is followed by a
+ * {@linkplain Responses#lingeringClose lingering close}, and whatever arrives meanwhile is discarded.
+ */
+final class HttpRouter extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpRouter.class);
+
+    private final HttpInitializer http;
+    private final PublishRoute publishing;
+    /** A response that closes the connection was written: everything read is discarded. */
+    private boolean closing;
+    /** A publish reply is pending; what is read meanwhile waits in {@link #held}, in order. */
+    private boolean awaitingReply;
+    private final ArrayDeque<Object> held = new ArrayDeque<>(2);
+
+    HttpRouter(HttpInitializer http) {
+        this.http = http;
+        this.publishing = new PublishRoute(http, this);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+        } else if (awaitingReply) {
+            held.add(msg);
+        } else if (msg instanceof HttpRequest) {
+            onRequest(ctx, (HttpRequest) msg);
+        } else if (msg instanceof HttpContent) {
+            onContent(ctx, (HttpContent) msg);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(request); // the codec's stand-in for what it could not parse
+            badInput(ctx, request.decoderResult().cause());
+            return;
+        }
+        String path = Route.rawPath(request.uri());
+        Route route = null;
+        try {
+            route = path == null ? null : Route.of(QueryStringDecoder.decodeComponent(path));
+        } catch (IllegalArgumentException malformed) {
+            answer(ctx, request, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed request target"));
+            return;
+        }
+        if (route == null) {
+            answer(ctx, request, Responses.text(HttpResponseStatus.NOT_FOUND, "no such path; try /events"));
+            return;
+        }
+        HttpMethod method = request.method();
+        if (!route.allows(method)) {
+            FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    method + " is not allowed here; allowed: " + route.allow());
+            response.headers().set(HttpHeaderNames.ALLOW, route.allow());
+            answer(ctx, request, response);
+            return;
+        }
+        switch (route) {
+            case EVENTS:
+                if (HttpMethod.GET.equals(method)) {
+                    stream(ctx, request);
+                } else if (HttpMethod.POST.equals(method)) {
+                    publishing.onHead(ctx, request);
+                } else {
+                    answer(ctx, request, preflight());
+                }
+                break;
+            case HEALTHZ:
+                answer(ctx, request, Responses.text(HttpResponseStatus.OK, "ok"));
+                break;
+            case READYZ:
+                answer(ctx, request, http.isDraining()
+                        ? Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining")
+                        : Responses.text(HttpResponseStatus.OK, "ready"));
+                break;
+            case METRICS:
+                answer(ctx, request, Responses.of(HttpResponseStatus.OK, ServerMetrics.CONTENT_TYPE,
+                        http.metrics().scrape(ctx.alloc())));
+                break;
+            default:
+                answer(ctx, request, page(ctx));
+        }
+    }
+
+    /** Hands a subscribe to the SseHandler; when it became a stream, leaves it to the stream sink. */
+    private void stream(ChannelHandlerContext ctx, HttpRequest request) {
+        ctx.fireChannelRead(request);
+        if (ctx.pipeline().get(HttpServerCodec.class) == null) {
+            if (ctx.pipeline().get(HttpInitializer.IDLE_HANDLER) != null) {
+                ctx.pipeline().remove(HttpInitializer.IDLE_HANDLER);
+            }
+            ctx.pipeline().remove(this);
+        }
+    }
+
+    private void onContent(ChannelHandlerContext ctx, HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            publishing.abandon();
+            badInput(ctx, content.decoderResult().cause());
+        } else if (publishing.isCollecting()) {
+            publishing.onContent(ctx, content);
+        } else {
+            content.release(); // the body of a request answered on its head
+        }
+    }
+
+    /** Input the codec could not parse: 414 or 431 for what was too long, else 400; then close. */
+    private void badInput(ChannelHandlerContext ctx, Throwable cause) {
+        HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+        String message = status == HttpResponseStatus.BAD_REQUEST ? "malformed request" : cause.getMessage();
+        send(ctx, Responses.text(status, message), false);
+    }
+
+    private FullHttpResponse preflight() {
+        FullHttpResponse response = Responses.of(HttpResponseStatus.NO_CONTENT, null, Unpooled.EMPTY_BUFFER);
+        response.headers()
+                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, Route.EVENTS.allow())
+                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Last-Event-ID, Authorization, Content-Type")
+                .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+        return response;
+    }
+
+    private FullHttpResponse page(ChannelHandlerContext ctx) {
+        byte[] html = http.page().render(http.auth().mode(ctx.channel().remoteAddress()));
+        FullHttpResponse response = Responses.of(HttpResponseStatus.OK, "text/html; charset=utf-8",
+                Unpooled.wrappedBuffer(html));
+        response.headers()
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, http.page().contentSecurityPolicy())
+                .set("x-content-type-options", "nosniff");
+        return response;
+    }
+
+    /**
+     * Answers {@code request} on its head: its body, if any, is discarded as it arrives. A request that expected
+     * {@code 100 Continue} gets none, so it may never send its body: then the connection is closed.
+     */
+    void answer(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
+        send(ctx, response, HttpUtil.isKeepAlive(request) && !HttpUtil.is100ContinueExpected(request));
+    }
+
+    /** Writes {@code response} (taking it), with CORS and keep-alive headers; closes after it unless kept alive. */
+    void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (http.corsOrigin() != null) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, http.corsOrigin());
+            if (!"*".equals(http.corsOrigin())) {
+                response.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+            }
+        }
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            closing = true;
+            Responses.lingeringClose(written);
+        }
+    }
+
+    /** Writes {@code 100 Continue}, for a publish whose body the client is waiting to send. */
+    void sendContinue(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER));
+    }
+
+    /** Holds further requests until {@link #replyDone} (the publisher answers asynchronously). */
+    void awaitReply(ChannelHandlerContext ctx) {
+        awaitingReply = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Resumes after an asynchronous publish reply: handles what was read meanwhile, in order. */
+    void replyDone(ChannelHandlerContext ctx) {
+        awaitingReply = false;
+        Object msg;
+        while (!awaitingReply && (msg = held.poll()) != null) {
+            channelRead(ctx, msg);
+        }
+        if (!awaitingReply) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close(); // an HTTP connection that went quiet; streams have no idle timer
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseState();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseState();
+    }
+
+    private void releaseState() {
+        publishing.abandon();
+        Object msg;
+        while ((msg = held.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("connection {} failed; closing", ctx.channel(), cause);
+        } else {
+            LOG.warn("connection {} failed; closing", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+}

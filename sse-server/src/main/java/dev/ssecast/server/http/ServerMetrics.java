@@ -1,0 +1,108 @@
+package dev.ssecast.server.http;
+
+import dev.ssecast.core.SseBroadcaster;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.IntSupplier;
+
+/**
+ * The server's Prometheus metrics, in a registry of its own: the broadcaster's counters read at scrape time
+ * (nothing is counted twice on the hot path), the tick duration histogram fed by the tick thread, the HTTP tier's
+ * connections, and the JVM's memory, GC, threads and more. {@link #scrape} writes the text format 0.0.4.
+ */
+public final class ServerMetrics {
+    /** The {@code Content-Type} of {@link #scrape}: {@code text/plain; version=0.0.4; charset=utf-8}. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.builder().build();
+    private final Histogram tickDuration;
+    private final Counter turnedAway;
+
+    public ServerMetrics() {
+        tickDuration = Histogram.builder()
+                .name("ssecast_tick_duration_seconds")
+                .help("Time one broadcaster tick took: draining publishes, encoding, handing frames to event loops")
+                .classicOnly()
+                .classicUpperBounds(0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                        0.1, 0.25, 1)
+                .register(registry);
+        turnedAway = Counter.builder()
+                .name("ssecast_streams_turned_away_total")
+                .help("Subscribers answered with retry and closed at once, by reason (capacity, draining)")
+                .labelNames("reason")
+                .register(registry);
+        turnedAway.labelValues("capacity");
+        turnedAway.labelValues("draining");
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** Records one tick's duration; called on the tick thread, allocation-free. */
+    public void observeTick(long nanos) {
+        tickDuration.observe(Unit.nanosToSeconds(nanos));
+    }
+
+    /** Exposes {@code broadcaster}'s counters; call once, with the broadcaster this server runs. */
+    public void watch(SseBroadcaster broadcaster) {
+        GaugeWithCallback.builder().name("ssecast_open_streams").help("Event streams open now")
+                .callback(cb -> cb.call(broadcaster.openStreams())).register(registry);
+        GaugeWithCallback.builder().name("ssecast_replay_events").help("Events held for resuming now")
+                .callback(cb -> cb.call(broadcaster.replayEvents())).register(registry);
+        counter("ssecast_events_published", "Events fanned out to their topics' streams",
+                broadcaster::eventsPublished);
+        counter("ssecast_deliveries", "Events written to streams (events times streams)", broadcaster::deliveries);
+        counter("ssecast_slow_consumers_closed", "Streams closed for falling too far behind",
+                broadcaster::slowConsumersClosed);
+        counter("ssecast_publish_rejected", "Publishes refused because the publish queue was full",
+                broadcaster::publishRejected);
+        counter("ssecast_resets", "Resumes answered with a reset event (id too old or unknown)",
+                broadcaster::resets);
+    }
+
+    void watchConnections(IntSupplier open, int max) {
+        GaugeWithCallback.builder().name("ssecast_open_connections").help("Client connections open now")
+                .callback(cb -> cb.call(open.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("ssecast_max_connections")
+                .help("Connections served before subscribers are told to retry later")
+                .callback(cb -> cb.call(max)).register(registry);
+    }
+
+    void streamTurnedAway(String reason) {
+        turnedAway.labelValues(reason).inc();
+    }
+
+    private void counter(String name, String help, java.util.function.LongSupplier value) {
+        CounterWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.getAsLong())).register(registry);
+    }
+
+    /** The registry, for a caller that wants to add its own metrics. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Writes every metric in the text format 0.0.4 to a new buffer, which the caller owns. */
+    public ByteBuf scrape(ByteBufAllocator alloc) {
+        ByteBuf out = alloc.buffer(16 * 1024);
+        try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
+            writer.write(stream, registry.scrape(), EscapingScheme.DEFAULT);
+            return out;
+        } catch (IOException | RuntimeException e) {
+            out.release();
+            throw e instanceof IOException ? new UncheckedIOException((IOException) e) : (RuntimeException) e;
+        }
+    }
+}

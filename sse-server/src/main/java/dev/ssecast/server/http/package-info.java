@@ -1,0 +1,2 @@
+/** The server's HTTP contract: the pipeline, routes, publishing, health, metrics and the live page. */
+package dev.ssecast.server.http;
