@@ -149,6 +149,11 @@ public final class SseServer implements AutoCloseable {
         return cap.max();
     }
 
+    /** Client connections open now, streams included. */
+    public int openConnections() {
+        return http.openConnections();
+    }
+
     public boolean isDraining() {
         return draining.get();
     }

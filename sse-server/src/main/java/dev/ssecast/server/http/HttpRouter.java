@@ -74,6 +74,14 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             badInput(ctx, request.decoderResult().cause());
             return;
         }
+        HttpVersion version = request.protocolVersion();
+        if (!"HTTP".equals(version.protocolName()) || version.majorVersion() != 1) {
+            boolean http = "HTTP".equals(version.protocolName());
+            send(ctx, Responses.text(http ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED
+                    : HttpResponseStatus.BAD_REQUEST, http ? "only HTTP/1.0 and HTTP/1.1" : "malformed request"),
+                    false);
+            return;
+        }
         String path = Route.rawPath(request.uri());
         Route route = null;
         try {
