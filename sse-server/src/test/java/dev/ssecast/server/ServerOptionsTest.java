@@ -1,0 +1,180 @@
+package dev.ssecast.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerOptionsTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        ServerOptions options = ServerOptions.parse(Map.of());
+        assertThat(options.host()).isEqualTo("0.0.0.0");
+        assertThat(options.port()).isEqualTo(8080);
+        assertThat(options.tick()).isEqualTo(Duration.ofMillis(10));
+        assertThat(options.replay()).isEqualTo(10_000);
+        assertThat(options.replayBytes()).isEqualTo(64L << 20);
+        assertThat(options.maxEventBytes()).isEqualTo(65_536);
+        assertThat(options.heartbeat()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(options.retry()).isEqualTo(Duration.ofMillis(3000));
+        assertThat(options.drain()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.maxConnections()).isNull();
+        assertThat(options.publishQueue()).isEqualTo(65_536);
+        assertThat(options.publishToken()).isNull();
+        assertThat(options.corsOrigin()).isEqualTo("*");
+        assertThat(options.transport()).isEqualTo(Transport.AUTO);
+        assertThat(options.ioThreads()).isZero();
+        assertThat(options.demo()).isFalse();
+    }
+
+    @Test
+    void readsEachOptionFromItsEnvironmentVariable() {
+        ServerOptions options = ServerOptions.parse(Map.ofEntries(
+                Map.entry("SSECAST_HOST", "127.0.0.1"), Map.entry("SSECAST_PORT", "9000"),
+                Map.entry("SSECAST_TICK", "5ms"), Map.entry("SSECAST_REPLAY", "7"),
+                Map.entry("SSECAST_REPLAY_BYTES", "2MiB"), Map.entry("SSECAST_MAX_EVENT_BYTES", "1KiB"),
+                Map.entry("SSECAST_HEARTBEAT", "2m"), Map.entry("SSECAST_RETRY", "1s"),
+                Map.entry("SSECAST_DRAIN", "30s"), Map.entry("SSECAST_MAX_CONNECTIONS", "100"),
+                Map.entry("SSECAST_PUBLISH_QUEUE", "64"), Map.entry("SSECAST_PUBLISH_TOKEN", "t0k3n"),
+                Map.entry("SSECAST_CORS_ORIGIN", "https://a.example"), Map.entry("SSECAST_TRANSPORT", "nio"),
+                Map.entry("SSECAST_IO_THREADS", "3"), Map.entry("SSECAST_DEMO", "true")));
+        assertThat(options.host()).isEqualTo("127.0.0.1");
+        assertThat(options.port()).isEqualTo(9000);
+        assertThat(options.tick()).isEqualTo(Duration.ofMillis(5));
+        assertThat(options.replay()).isEqualTo(7);
+        assertThat(options.replayBytes()).isEqualTo(2L << 20);
+        assertThat(options.maxEventBytes()).isEqualTo(1024);
+        assertThat(options.heartbeat()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(options.retry()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(options.drain()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.maxConnections()).isEqualTo(100);
+        assertThat(options.publishQueue()).isEqualTo(64);
+        assertThat(options.publishToken()).isEqualTo("t0k3n");
+        assertThat(options.corsOrigin()).isEqualTo("https://a.example");
+        assertThat(options.transport()).isEqualTo(Transport.NIO);
+        assertThat(options.ioThreads()).isEqualTo(3);
+        assertThat(options.demo()).isTrue();
+    }
+
+    @Test
+    void everyOptionHasAVariableAndTheHelpNamesIt() {
+        String help = ServerOptions.usage(Map.of());
+        CommandLine.Model.CommandSpec spec = new CommandLine(ServerOptions.parse(Map.of())).getCommandSpec();
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            if (option.usageHelp() || option.versionHelp()) {
+                continue;
+            }
+            String name = option.longestName();
+            assertThat(help).contains(name);
+            assertThat(String.join(" ", option.description())).as(name)
+                    .contains("Env: " + ServerOptions.envName(name) + ".").contains("Default: ");
+        }
+        assertThat(help.replaceAll("\\s+", " ")).contains("Default: 8080.", "Default: 10ms.", "Default: 15s.",
+                "Default: 3000ms.", "Default: 10s.", "Default: 10000.", "Default: 65536.", "Default: *.",
+                "Default: auto.");
+    }
+
+    @Test
+    void theHelpShowsNoTokenEvenWhenOneIsSet() {
+        assertThat(ServerOptions.usage(Map.of("SSECAST_PUBLISH_TOKEN", "very-secret"))).doesNotContain("very-secret");
+    }
+
+    @Test
+    void theCommandLineWinsOverTheEnvironment() {
+        ServerOptions options = ServerOptions.parse(Map.of("SSECAST_PORT", "9000", "SSECAST_DEMO", "true"),
+                "--port", "9001", "--demo=false");
+        assertThat(options.port()).isEqualTo(9001);
+        assertThat(options.demo()).isFalse();
+    }
+
+    @Test
+    void aBadVariableDoesNotMatterWhenTheOptionIsGiven() {
+        assertThat(ServerOptions.parse(Map.of("SSECAST_PORT", "http"), "--port", "9001").port()).isEqualTo(9001);
+    }
+
+    @Test
+    void anEmptyVariableCountsAsUnset() {
+        assertThat(ServerOptions.parse(Map.of("SSECAST_PORT", "", "SSECAST_CORS_ORIGIN", "")).port()).isEqualTo(8080);
+    }
+
+    @Test
+    void anEmptyCorsOriginOnTheCommandLineMeansNone() {
+        assertThat(ServerOptions.parse(Map.of(), "--cors-origin=").corsOrigin()).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "250ms | 250",
+        "15s   | 15000",
+        "2m    | 120000",
+        "0ms   | 0"})
+    void readsDurationsInMillisecondsSecondsOrMinutes(String text, long millis) {
+        assertThat(OptionValues.duration(text)).isEqualTo(Duration.ofMillis(millis));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "65536 | 65536",
+        "64KiB | 65536",
+        "16MiB | 16777216",
+        "1GiB  | 1073741824"})
+    void readsSizesInBytesKibOrMib(String text, long bytes) {
+        assertThat(OptionValues.bytes(text)).isEqualTo(bytes);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--port            | 70000   | Invalid value for option '--port': must be within [0, 65535], was 70000",
+        "--port            | http    | Invalid value for option '--port': 'http' is not an int",
+        "--tick            | 0ms     | Invalid value for option '--tick': must be within [1ms, 1s], was 0ms",
+        "--tick            | 10      | Invalid value for option '--tick': '10' is not a duration like 250ms",
+        "--heartbeat       | 5ms     | Invalid value for option '--heartbeat': must be within [10ms, 60m], was 5ms",
+        "--retry           | 2h      | Invalid value for option '--retry': '2h' is not a duration",
+        "--drain           | 61m     | Invalid value for option '--drain': must be within [0ms, 60m], was 61m",
+        "--replay          | 0       | Invalid value for option '--replay': must be within [1, 10000000], was 0",
+        "--max-event-bytes | 17MiB   | Invalid value for option '--max-event-bytes': must be within [1, 16777216]",
+        "--max-event-bytes | 64kb    | Invalid value for option '--max-event-bytes': '64kb' is not a size",
+        "--max-connections | 0       | Invalid value for option '--max-connections': must be within [1, ",
+        "--publish-queue   | 0       | Invalid value for option '--publish-queue': must be within [1, 16777216]",
+        "--publish-token   | a b     | Invalid value for option '--publish-token': must be 1..1024 characters",
+        "--transport       | kqueue  | Invalid value for option '--transport': 'kqueue' is not one of auto, epoll"})
+    void aBadValueIsOneMessageNamingTheOption(String option, String value, String message) {
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), option, value))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageStartingWith(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void aBadValueFromTheEnvironmentNamesTheVariable() {
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_TICK", "fast")))
+                .hasMessageStartingWith("Invalid value for SSECAST_TICK (option '--tick'): 'fast' is not a duration");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_PORT", "99999")))
+                .hasMessageStartingWith("Invalid value for SSECAST_PORT (option '--port'): must be within");
+    }
+
+    @Test
+    void demoTakesAnOptionalBoolean() {
+        assertThat(ServerOptions.parse(Map.of(), "--demo").demo()).isTrue();
+        assertThat(ServerOptions.parse(Map.of(), "--demo=true").demo()).isTrue();
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--demo=maybe"))
+                .hasMessageStartingWith("Invalid value for option '--demo': 'maybe' is not a boolean");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_DEMO", "yes")))
+                .hasMessageStartingWith("Invalid value for SSECAST_DEMO (option '--demo')");
+    }
+
+    @Test
+    void anUnknownOptionIsRefused() {
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--prot", "1"))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining("'--prot'");
+    }
+}

@@ -1,0 +1,147 @@
+package dev.ssecast.server.http;
+
+import dev.ssecast.core.PublishResult;
+import dev.ssecast.core.SseBroadcaster;
+import dev.ssecast.core.SseEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The router on an {@link EmbeddedChannel}: peers and publisher answers that a socket test cannot arrange. */
+class HttpRouterTest {
+    private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
+
+    private final SseBroadcaster broadcaster = SseBroadcaster.builder().build();
+    private final List<CompletableFuture<PublishResult>> publishes = new ArrayList<>();
+    private final List<SseEvent> published = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        broadcaster.close();
+    }
+
+    private HttpInitializer http(Publisher publisher) {
+        return HttpInitializer.builder(broadcaster).metrics(new ServerMetrics()).publisher(publisher).build();
+    }
+
+    /** A publisher that answers only when the test completes {@link #publishes}. */
+    private CompletableFuture<PublishResult> later(String topic, SseEvent event) {
+        published.add(event);
+        CompletableFuture<PublishResult> reply = new CompletableFuture<>();
+        publishes.add(reply);
+        return reply;
+    }
+
+    private static EmbeddedChannel channel(SocketAddress peer, HttpInitializer http) {
+        return new EmbeddedChannel(http) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return peer;
+            }
+        };
+    }
+
+    private static String readAll(EmbeddedChannel channel) {
+        StringBuilder out = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            out.append(buf.toString(StandardCharsets.UTF_8));
+            buf.release();
+        }
+        return out.toString();
+    }
+
+    private static List<Integer> statuses(String responses) {
+        List<Integer> statuses = new ArrayList<>();
+        Matcher m = STATUS.matcher(responses);
+        while (m.find()) {
+            statuses.add(Integer.parseInt(m.group(1)));
+        }
+        return statuses;
+    }
+
+    private static void send(EmbeddedChannel channel, String request) {
+        channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void refusesPublishesFromPeersOffThisMachineWhenThereIsNoToken() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("192.0.2.10", 50000),
+                http(Publisher.of(broadcaster)));
+        send(channel, "POST /events HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
+        String response = readAll(channel);
+        assertThat(statuses(response)).containsExactly(403);
+        send(channel, "GET / HTTP/1.1\r\n\r\n");
+        assertThat(readAll(channel)).contains("<meta name=\"ssecast-publish\" content=\"closed\">");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void keepsPipelinedResponsesInOrderWhileAPublishIsPending() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http(this::later));
+        send(channel, "POST /events?topic=t HTTP/1.1\r\nContent-Length: 5\r\n\r\nfirst"
+                + "GET /healthz HTTP/1.1\r\n\r\n"
+                + "POST /events?topic=t HTTP/1.1\r\nContent-Length: 6\r\n\r\nsecond");
+        assertThat(readAll(channel)).as("nothing before the publisher answers").isEmpty();
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        publishes.get(0).complete(PublishResult.accepted("41"));
+        channel.runPendingTasks();
+        assertThat(statuses(readAll(channel))).containsExactly(202, 200);
+        assertThat(publishes).hasSize(2);
+
+        publishes.get(1).complete(PublishResult.accepted("42"));
+        channel.runPendingTasks();
+        String last = readAll(channel);
+        assertThat(statuses(last)).containsExactly(202);
+        assertThat(last).endsWith("{\"id\":\"42\"}");
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(published).extracting(SseEvent::data).containsExactly("first", "second");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void answersAFullQueueWith503AndRetryAfterOneSecond() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000),
+                http((topic, event) -> CompletableFuture.completedFuture(PublishResult.queueFull())));
+        send(channel, "POST /events HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
+        String response = readAll(channel);
+        assertThat(statuses(response)).containsExactly(503);
+        assertThat(response).contains("retry-after: 1\r\n");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void answersAFailedPublishWith503() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000),
+                http((topic, event) -> CompletableFuture.failedFuture(new IllegalStateException("log is down"))));
+        send(channel, "POST /events HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
+        String response = readAll(channel);
+        assertThat(statuses(response)).containsExactly(503);
+        assertThat(response).contains("retry-after: 3\r\n");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void releasesAHalfReadBodyWhenTheConnectionCloses() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http(this::later));
+        send(channel, "POST /events HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly part of it");
+        assertThat(readAll(channel)).isEmpty();
+        channel.close();
+        assertThat(published).isEmpty();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.ssecast.server.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PublishBodyTest {
+
+    private static String text(byte... bytes) {
+        ByteBuf body = Unpooled.wrappedBuffer(bytes);
+        try {
+            return PublishBody.text(body);
+        } finally {
+            body.release();
+        }
+    }
+
+    @Test
+    void decodesUtf8AndKeepsEveryLineBreakButTheFinalOne() {
+        String body = "a\r\nb\nc\rd\u2028e\u0085f\n";
+        assertThat(text(body.getBytes(StandardCharsets.UTF_8))).isEqualTo("a\r\nb\nc\rd\u2028e\u0085f");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"x|x", "x\\n|x", "x\\r|x", "x\\r\\n|x", "x\\n\\n|x\\n", "x\\r\\n\\r|x\\r\\n"})
+    void dropsOneFinalLineEnd(String in, String out) {
+        assertThat(PublishBody.withoutFinalLineEnd(unescape(in))).isEqualTo(unescape(out));
+    }
+
+    @Test
+    void refusesAnEmptyBody() {
+        assertThatThrownBy(() -> text()).hasMessageContaining("must not be empty");
+    }
+
+    @Test
+    void refusesMalformedUtf8IncludingEncodedSurrogatesAndOverlongForms() {
+        for (byte[] bad : new byte[][] {{(byte) 0xC3}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}}) {
+            assertThatThrownBy(() -> text(bad)).hasMessage("the body must be UTF-8 text");
+        }
+    }
+
+    private static String unescape(String s) {
+        return s.replace("\\r", "\r").replace("\\n", "\n");
+    }
+}
