@@ -1,0 +1,70 @@
+package dev.ssecast.bench.load;
+
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/** Options every run shares: the server, the subscribers' spread, the publisher, and where results go. */
+final class TargetOptions {
+    /** A process here may hold at most 20,000 descriptors; leave room for the JVM's own. */
+    static final int CONNECTIONS_PER_PROCESS = 18_000;
+
+    @Option(names = "--url", required = true, description = "SSE stream URL, e.g. http://127.0.0.1:8080/events?topic=bench")
+    URI url;
+
+    @Option(names = "--publish-url", required = true,
+            description = "URL to POST each event's data to, e.g. http://127.0.0.1:8080/events?topic=bench")
+    URI publishUrl;
+
+    @Option(names = "--sources", defaultValue = "127.0.0.1-127.0.0.250",
+            description = "Subscriber source addresses: a range a.b.c.d-a.b.c.e or a list (default: ${DEFAULT-VALUE})")
+    String sources;
+
+    @Option(names = "--processes", defaultValue = "0",
+            description = "Processes to split the subscribers over; 0: as few as hold " + CONNECTIONS_PER_PROCESS
+                    + " each (default)")
+    int processes;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Event loops per process (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--ramp", defaultValue = "2000", description = "New connections per second (default: ${DEFAULT-VALUE})")
+    double ramp;
+
+    @Option(names = "--publishers", defaultValue = "1",
+            description = "Pipelined publishing connections (default: ${DEFAULT-VALUE})")
+    int publishers;
+
+    @Option(names = "--payload", defaultValue = "100", description = "Bytes of each event's data (default: ${DEFAULT-VALUE})")
+    int payload;
+
+    @Option(names = "--drain", defaultValue = "3000",
+            description = "Milliseconds to wait after a step for its last events (default: ${DEFAULT-VALUE})")
+    long drainMillis;
+
+    @Option(names = "--settle", defaultValue = "2000",
+            description = "Milliseconds to let the server settle before measuring idle memory (default: ${DEFAULT-VALUE})")
+    long settleMillis;
+
+    @Option(names = "--server-pid", defaultValue = "0", description = "The server's pid, for its RSS and CPU")
+    long serverPid;
+
+    @Option(names = "--label", defaultValue = "server", description = "Name of the server in reports (default: ${DEFAULT-VALUE})")
+    String label;
+
+    @Option(names = "--json", description = "Write the results to this JSON file")
+    Path json;
+
+    @Option(names = "--html", description = "Write a self-contained HTML report with plots to this file")
+    Path html;
+
+    @Option(names = "--quiet", description = "Do not print each second")
+    boolean quiet;
+
+    /** Processes for {@code connections}: as asked, else as few as keep each under the descriptor limit. */
+    int processesFor(int connections) {
+        return processes > 0 ? processes : Math.max(1, (connections + CONNECTIONS_PER_PROCESS - 1)
+                / CONNECTIONS_PER_PROCESS);
+    }
+}
