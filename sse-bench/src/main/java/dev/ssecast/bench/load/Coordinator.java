@@ -26,6 +26,7 @@ final class Coordinator implements AutoCloseable {
     private final long idleRss;
     private final long idleTcp;
     private final long idleSlab;
+    private final long idleHeap;
     private final long started = System.nanoTime();
     private long acceptedBefore;
     private long lastSeq = -1;
@@ -45,10 +46,22 @@ final class Coordinator implements AutoCloseable {
         publishing = Transport.group("ssecast-bench-pub", 1);
         publisher = new Publisher(publishing.next(), Transport.bootstrap(publishing), options.publishUrl,
                 options.publishers, options.payload);
-        LocalNode.sleepQuietly(options.serverPid > 0 ? options.settleMillis : 0);
+        LocalNode.sleepQuietly(measuresServer() ? options.settleMillis : 0);
+        idleHeap = heap();
         idleRss = ProcStats.rssBytes(options.serverPid);
         idleTcp = ProcStats.tcpSocketBytes();
         idleSlab = ProcStats.slabBytes();
+    }
+
+    private boolean measuresServer() {
+        return !options.serverPid.isEmpty();
+    }
+
+    private long heap() {
+        if (!options.jvmHeap || options.serverPid.size() != 1) {
+            return -1;
+        }
+        return ProcStats.heapUsedAfterGc(options.serverPid.get(0));
     }
 
     int processes() {
@@ -72,16 +85,19 @@ final class Coordinator implements AutoCloseable {
         connections = total;
         Snapshot now = snapshot();
         say("opened %d of %d connections (%d failed) in %.1fs", now.open(), total, now.failed(), elapsed());
-        if (options.serverPid > 0) {
+        if (measuresServer()) {
             LocalNode.sleepQuietly(options.settleMillis);
+            long heap = heap();
             long rss = ProcStats.rssBytes(options.serverPid);
             long tcp = ProcStats.tcpSocketBytes();
             long slab = ProcStats.slabBytes();
             int open = Math.max(1, now.open());
             memory.add(new Results.Memory(now.open(), idleRss, rss, (rss - idleRss) / (double) open, idleTcp, tcp,
-                    (tcp - idleTcp) / (double) open, idleSlab, slab, (slab - idleSlab) / (double) open));
-            say("memory per idle connection: server RSS %.0f B, kernel TCP buffers %.0f B, kernel slab %.0f B "
-                    + "(both ends)", (rss - idleRss) / (double) open, (tcp - idleTcp) / (double) open,
+                    (tcp - idleTcp) / (double) open, idleSlab, slab, (slab - idleSlab) / (double) open, idleHeap,
+                    heap, heap < 0 || idleHeap < 0 ? -1 : (heap - idleHeap) / (double) open));
+            say("memory per idle connection: server RSS %.0f B%s, kernel TCP buffers %.0f B, kernel slab %.0f B "
+                    + "(both ends)", (rss - idleRss) / (double) open, heap < 0 ? "" : String.format(
+                    " (Java heap after GC %.0f B)", (heap - idleHeap) / (double) open), (tcp - idleTcp) / (double) open,
                     (slab - idleSlab) / (double) open);
         }
     }
@@ -106,6 +122,7 @@ final class Coordinator implements AutoCloseable {
         }
         Snapshot before = snapshot();
         long cpuBefore = ProcStats.cpuNanos(options.serverPid);
+        long loadCpuBefore = ProcStats.cpuNanos(loadPids());
         long stepStart = System.nanoTime();
         Histogram latency = Snapshot.newHistogram();
         publisher.rate(rate);
@@ -137,6 +154,8 @@ final class Coordinator implements AutoCloseable {
             latency.add(end.histogram());
         }
         long cpuAfter = ProcStats.cpuNanos(options.serverPid);
+        double loadCpu = 100 * (ProcStats.cpuNanos(loadPids()) - loadCpuBefore) / 1e9
+                / ((System.nanoTime() - stepStart) / 1e9);
         long delivered = end.stepDeliveries();
         double ratio = expected == 0 ? 0 : delivered / (double) expected;
         Results.Latency percentiles = Results.Latency.of(latency);
@@ -146,23 +165,23 @@ final class Coordinator implements AutoCloseable {
                 100 * slo.minDeliveredRatio()) : String.format("p99 %.1fms > %.1fms", percentiles.p99(), slo.p99Millis());
         double cpuNanos = cpuBefore < 0 ? -1 : cpuAfter - cpuBefore;
         Results.Step step = new Results.Step(connections, rate, seconds, published, accepted, published - accepted,
-                expected, delivered, ratio, (end.stepDeliveries() - before.stepDeliveries()) / seconds,
+                expected, delivered, ratio, delivered / (double) duration,
                 (end.bytes() - before.bytes()) / seconds, percentiles,
                 cpuNanos < 0 ? -1 : 100 * cpuNanos / 1e9 / seconds,
                 cpuNanos < 0 || delivered == 0 ? -1 : cpuNanos / 1e3 / delivered,
-                ProcStats.rssBytes(options.serverPid), held, verdict);
+                ProcStats.rssBytes(options.serverPid), loadCpu, held, verdict);
         say("step %d connections x %.0f/s: %s; delivered %d of %d (%.2f%%), %.0f deliveries/s, p50 %.2fms "
                 + "p99 %.2fms p99.9 %.2fms max %.2fms%s", connections, rate, verdict, delivered, expected, 100 * ratio,
                 step.deliveriesPerSecond(), percentiles.p50(), percentiles.p99(), percentiles.p999(), percentiles.max(),
-                step.serverCpuMicrosPerDelivery() < 0 ? ""
+                (step.serverCpuMicrosPerDelivery() < 0 ? ""
                         : String.format(", server CPU %.0f%% = %.3f us/delivery", step.serverCpuPercent(),
-                        step.serverCpuMicrosPerDelivery()));
+                        step.serverCpuMicrosPerDelivery())) + String.format(", load generator CPU %.0f%%", loadCpu));
         return step;
     }
 
     private void second(double rate, Snapshot last, Snapshot now, long cpuNanos) {
         Results.Latency l = Results.Latency.of(now.histogram());
-        double cpu = options.serverPid > 0 ? 100 * cpuNanos / 1e9 : -1;
+        double cpu = measuresServer() ? 100 * cpuNanos / 1e9 : -1;
         long rss = ProcStats.rssBytes(options.serverPid);
         Results.Second second = new Results.Second(Math.round(elapsed() * 10) / 10.0, connections, rate, now.open(),
                 now.failed(), now.deliveries() - last.deliveries(), now.bytes() - last.bytes(), l,
@@ -192,6 +211,15 @@ final class Coordinator implements AutoCloseable {
 
     List<Results.Memory> memory() {
         return memory;
+    }
+
+    /** This process and the workers: the load generator's own CPU shares the machine with the server's. */
+    private List<Long> loadPids() {
+        List<Long> pids = new ArrayList<>();
+        for (LoadNode node : nodes) {
+            pids.add(node.pid());
+        }
+        return pids;
     }
 
     private double elapsed() {

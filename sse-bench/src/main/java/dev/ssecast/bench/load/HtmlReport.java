@@ -54,16 +54,32 @@ final class HtmlReport {
         SvgChart timeline = new SvgChart("Each second: deliveries per second", "seconds", "deliveries per second",
                 false, false);
         SvgChart timelineP99 = new SvgChart("Each second: p99 latency", "seconds", "p99 ms", false, true);
+        java.util.Map<String, List<Results.Run>> byLabel = new java.util.LinkedHashMap<>();
         for (Results.Run run : runs) {
+            byLabel.computeIfAbsent(run.label(), k -> new ArrayList<>()).add(run);
+        }
+        for (java.util.Map.Entry<String, List<Results.Run>> server : byLabel.entrySet()) {
+            String label = server.getKey();
             TreeMap<Integer, List<Results.Step>> byLevel = new TreeMap<>();
-            for (Results.Step step : run.steps()) {
-                byLevel.computeIfAbsent(step.connections(), k -> new ArrayList<>()).add(step);
+            List<double[]> perSecond = new ArrayList<>();
+            List<double[]> p99PerSecond = new ArrayList<>();
+            for (Results.Run run : server.getValue()) {
+                for (Results.Step step : run.steps()) {
+                    byLevel.computeIfAbsent(step.connections(), k -> new ArrayList<>()).add(step);
+                }
+                if (server.getValue().size() == 1 || run.steps().size() > 1) { // the capacity run's timeline
+                    for (Results.Second s : run.seconds()) {
+                        perSecond.add(new double[] {s.t(), s.deliveriesPerSecond()});
+                        p99PerSecond.add(new double[] {s.t(), s.latency().p99()});
+                    }
+                }
             }
             List<double[]> p50 = new ArrayList<>();
             List<double[]> p99 = new ArrayList<>();
             List<double[]> p999 = new ArrayList<>();
             byLevel.forEach((level, steps) -> {
-                String name = run.label() + " " + SvgChart.label(level) + " conns";
+                steps.sort(java.util.Comparator.comparingDouble(Results.Step::rate));
+                String name = label + " " + SvgChart.label(level) + " conns";
                 List<double[]> latency = new ArrayList<>();
                 List<double[]> rate = new ArrayList<>();
                 List<double[]> ideal = new ArrayList<>();
@@ -85,17 +101,11 @@ final class HtmlReport {
                     p999.add(new double[] {level, best.latency().p999()});
                 }
             });
-            byConnections.series(run.label() + " p50", p50, false);
-            byConnections.series(run.label() + " p99", p99, false);
-            byConnections.series(run.label() + " p99.9", p999, false);
-            List<double[]> perSecond = new ArrayList<>();
-            List<double[]> p99PerSecond = new ArrayList<>();
-            for (Results.Second s : run.seconds()) {
-                perSecond.add(new double[] {s.t(), s.deliveriesPerSecond()});
-                p99PerSecond.add(new double[] {s.t(), s.latency().p99()});
-            }
-            timeline.series(run.label(), perSecond, false);
-            timelineP99.series(run.label(), p99PerSecond, false);
+            byConnections.series(label + " p50", p50, false);
+            byConnections.series(label + " p99", p99, false);
+            byConnections.series(label + " p99.9", p999, false);
+            timeline.series(label, perSecond, false);
+            timelineP99.series(label, p99PerSecond, false);
         }
         for (SvgChart chart : List.of(byConnections, byRate, delivered, timeline, timelineP99)) {
             if (!chart.isEmpty()) {
@@ -112,17 +122,18 @@ final class HtmlReport {
         html.append("<h2>Steps</h2><table><tr><th>server</th><th>connections</th><th>rate/s</th><th>accepted</th>"
                 + "<th>expected</th><th>delivered</th><th>%</th><th>deliveries/s</th><th>MB/s</th><th>p50 ms</th>"
                 + "<th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>server CPU %</th>"
-                + "<th>CPU &micro;s/delivery</th><th>RSS MB</th><th>verdict</th></tr>");
+                + "<th>CPU &micro;s/delivery</th><th>RSS MB</th><th>load generator CPU %</th><th>verdict</th></tr>");
         for (Results.Run run : runs) {
             for (Results.Step s : run.steps()) {
                 Results.Latency l = s.latency();
                 html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%,d</td><td>%,.0f</td><td>%,d</td>"
                         + "<td>%,d</td><td>%,d</td><td>%.2f</td><td>%,.0f</td><td>%.1f</td><td>%.2f</td><td>%.2f</td>"
-                        + "<td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.0f</td><td>%.3f</td><td>%,d</td>"
+                        + "<td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.0f</td><td>%.3f</td><td>%,d</td><td>%.0f</td>"
                         + "<td class='%s'>%s</td></tr>", escape(run.label()), s.connections(), s.rate(), s.accepted(),
                         s.expected(), s.delivered(), 100 * s.deliveredRatio(), s.deliveriesPerSecond(),
                         s.bytesPerSecond() / 1e6, l.p50(), l.p90(), l.p99(), l.p999(), l.max(), s.serverCpuPercent(),
-                        s.serverCpuMicrosPerDelivery(), s.serverRssBytes() >> 20, s.held() ? "" : "bad",
+                        s.serverCpuMicrosPerDelivery(), s.serverRssBytes() >> 20, s.loadCpuPercent(),
+                        s.held() ? "" : "bad",
                         escape(s.verdict())));
             }
         }
@@ -134,13 +145,15 @@ final class HtmlReport {
                 + "per connection; beside it the kernel's TCP buffer memory (<code>/proc/net/sockstat</code>) and "
                 + "slab memory (<code>/proc/meminfo</code>), which count both ends of each loopback connection.</p>"
                 + "<table><tr><th>server</th><th>connections</th><th>idle RSS MB</th><th>open RSS MB</th>"
-                + "<th>RSS B/conn</th><th>kernel TCP buffers B/conn</th><th>kernel slab B/conn</th></tr>");
+                + "<th>RSS B/conn</th><th>Java heap after GC B/conn</th><th>kernel TCP buffers B/conn</th>"
+                + "<th>kernel slab B/conn</th></tr>");
         for (Results.Run run : runs) {
             for (Results.Memory m : run.memory()) {
                 html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%,d</td><td>%,d</td><td>%,d</td>"
-                        + "<td>%,.0f</td><td>%,.0f</td><td>%,.0f</td></tr>", escape(run.label()), m.connections(),
-                        m.idleRssBytes() >> 20, m.openRssBytes() >> 20, m.rssPerConnection(), m.tcpPerConnection(),
-                        m.slabPerConnection()));
+                        + "<td>%,.0f</td><td>%s</td><td>%,.0f</td><td>%,.0f</td></tr>", escape(run.label()),
+                        m.connections(), m.idleRssBytes() >> 20, m.openRssBytes() >> 20, m.rssPerConnection(),
+                        m.heapPerConnection() < 0 ? "&ndash;" : String.format(Locale.ROOT, "%,.0f",
+                                m.heapPerConnection()), m.tcpPerConnection(), m.slabPerConnection()));
             }
         }
         html.append("</table>");

@@ -12,6 +12,9 @@ interface LoadNode extends AutoCloseable {
      */
     void open(int total, double perSecond, long timeoutMillis);
 
+    /** The process the node's connections live in. */
+    long pid();
+
     /** Counters now, and the latency histogram since the previous snapshot (or mark). */
     Snapshot snapshot();
 

@@ -109,6 +109,11 @@ final class LocalNode implements LoadNode {
     }
 
     @Override
+    public long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @Override
     public Snapshot snapshot() {
         return new Snapshot(tally.opened.get(), tally.failed.get(), tally.closed.get(), tally.deliveries.sum(),
                 tally.bytes.sum(), tally.stepDeliveries.sum(), tally.outOfOrder.sum(),

@@ -17,6 +17,70 @@ final class ProcStats {
     private ProcStats() {
     }
 
+    /** Summed resident set size of {@code pids} in bytes; -1 when there are none or one cannot be read. */
+    static long rssBytes(List<Long> pids) {
+        return sum(pids, ProcStats::rssBytes);
+    }
+
+    /** Summed CPU time of {@code pids}, user plus system, in nanoseconds; -1 when one cannot be read. */
+    static long cpuNanos(List<Long> pids) {
+        return sum(pids, ProcStats::cpuNanos);
+    }
+
+    private static long sum(List<Long> pids, java.util.function.LongUnaryOperator read) {
+        if (pids == null || pids.isEmpty()) {
+            return -1;
+        }
+        long total = 0;
+        for (long pid : pids) {
+            long value = read.applyAsLong(pid);
+            if (value < 0) {
+                return -1;
+            }
+            total += value;
+        }
+        return total;
+    }
+
+    /**
+     * Java heap in use in JVM {@code pid} just after a full collection, in bytes, by {@code jcmd PID GC.run} then
+     * {@code GC.heap_info}; -1 when that fails (not a JVM, or no jcmd).
+     */
+    static long heapUsedAfterGc(long pid) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            run(jcmd.toString(), Long.toString(pid), "GC.run");
+            long used = 0;
+            boolean found = false;
+            for (String line : run(jcmd.toString(), Long.toString(pid), "GC.heap_info")) {
+                if (line.contains("Metaspace") || line.contains("class space")) {
+                    continue;
+                }
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
+                if (m.find()) {
+                    used += Long.parseLong(m.group(1)) * 1024;
+                    found = true;
+                }
+            }
+            return found ? used : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static List<String> run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8)).lines().toList();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
     /** Resident set size of {@code pid} in bytes ({@code VmRSS}). */
     static long rssBytes(long pid) {
         for (String line : lines(Path.of("/proc", Long.toString(pid), "status"))) {

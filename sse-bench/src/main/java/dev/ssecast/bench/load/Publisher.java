@@ -109,7 +109,8 @@ final class Publisher {
     }
 
     private void pace() {
-        long due = (long) (rate * (System.nanoTime() - startNanos) / 1e9) - sentSinceStart;
+        // the first event goes at once, then one every 1/rate: n seconds at rate r publish n * r events
+        long due = (long) (rate * (System.nanoTime() - startNanos) / 1e9) + (rate > 0 ? 1 : 0) - sentSinceStart;
         if (due <= 0) {
             return;
         }

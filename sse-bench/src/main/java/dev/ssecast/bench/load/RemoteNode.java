@@ -89,6 +89,11 @@ final class RemoteNode implements LoadNode {
     }
 
     @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
     public Snapshot snapshot() {
         return GSON.fromJson(call(command("snapshot")), Snapshot.class);
     }

@@ -30,21 +30,25 @@ final class Results {
     /**
      * One step: {@code connections} subscribers while publishing at {@code rate} for {@code seconds}; expected is
      * accepted events times open connections, delivered counts the step's events received by the end of the drain.
+     * Deliveries per second are the step's deliveries over its publishing seconds (those of its last events arrive
+     * during the drain). CPU percentages are of one core (200% is both cores here).
      */
     record Step(int connections, double rate, double seconds, long published, long accepted, long refused,
                 long expected, long delivered, double deliveredRatio, double deliveriesPerSecond,
                 double bytesPerSecond, Latency latency, double serverCpuPercent,
-                double serverCpuMicrosPerDelivery, long serverRssBytes, boolean held, String verdict) {
+                double serverCpuMicrosPerDelivery, long serverRssBytes, double loadCpuPercent, boolean held,
+                String verdict) {
     }
 
     /**
-     * Memory with {@code connections} idle streams open against none: the server's RSS and the kernel's TCP
-     * buffer ({@code sockstat}) and slab memory, each per connection. The kernel figures cover both ends of each
-     * loopback connection.
+     * Memory with {@code connections} idle streams open against none: the server's RSS, its Java heap in use after
+     * a full GC (-1 unless measured), and the kernel's TCP buffer ({@code sockstat}) and slab memory, each per
+     * connection. The kernel figures cover both ends of each loopback connection.
      */
     record Memory(int connections, long idleRssBytes, long openRssBytes, double rssPerConnection,
                   long idleTcpBytes, long openTcpBytes, double tcpPerConnection, long idleSlabBytes,
-                  long openSlabBytes, double slabPerConnection) {
+                  long openSlabBytes, double slabPerConnection, long idleHeapBytes, long openHeapBytes,
+                  double heapPerConnection) {
     }
 
     /** The SLO a step must meet to hold. */

@@ -11,7 +11,7 @@ import java.util.Locale;
 final class SvgChart {
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
         "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-    private static final int W = 720;
+    private static final int W = 690;
     private static final int H = 380;
     private static final int LEFT = 80;
     private static final int RIGHT = 190;

@@ -47,8 +47,12 @@ final class TargetOptions {
             description = "Milliseconds to let the server settle before measuring idle memory (default: ${DEFAULT-VALUE})")
     long settleMillis;
 
-    @Option(names = "--server-pid", defaultValue = "0", description = "The server's pid, for its RSS and CPU")
-    long serverPid;
+    @Option(names = "--server-pid", split = ",",
+            description = "The server's pids (comma-separated: all of nginx's processes), for RSS and CPU")
+    java.util.List<Long> serverPid = new java.util.ArrayList<>();
+
+    @Option(names = "--jvm-heap", description = "The server is a JVM: also measure its heap after a full GC (jcmd)")
+    boolean jvmHeap;
 
     @Option(names = "--label", defaultValue = "server", description = "Name of the server in reports (default: ${DEFAULT-VALUE})")
     String label;

@@ -33,7 +33,7 @@ class BroadcasterRunTest {
             TargetOptions options = LoadAccountingTest.options(
                     URI.create("http://127.0.0.1:" + server.port() + TestSseServer.PATH + "?topic=bench"),
                     publish.url("bench"), 1);
-            options.serverPid = ProcessHandle.current().pid();
+            options.serverPid = List.of(ProcessHandle.current().pid());
             options.json = dir.resolve("run.json");
             options.html = dir.resolve("run.html");
             try (Coordinator run = new Coordinator(options, 20, new PrintStream(printed, true, StandardCharsets.UTF_8))) {
