@@ -35,10 +35,13 @@ final class TestServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts a server on 127.0.0.1 and a free port with {@code args} on top, and no environment. */
+    /** Starts a server on 127.0.0.1 (and a free port unless {@code args} name one), with no environment. */
     static TestServer start(String... args) {
-        List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
+        List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1"));
         all.addAll(List.of(args));
+        if (!all.contains("--port")) {
+            all.addAll(List.of("--port", "0"));
+        }
         if (!all.contains("--max-connections")) {
             all.addAll(List.of("--max-connections", "5000")); // well below the limit: no warning in test logs
         }
