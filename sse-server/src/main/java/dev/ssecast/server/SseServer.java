@@ -149,6 +149,11 @@ public final class SseServer implements AutoCloseable {
         return cap.max();
     }
 
+    /** The transport in use: {@code epoll}, {@code io_uring} or {@code nio}. */
+    public String transport() {
+        return transportName;
+    }
+
     /** Client connections open now, streams included. */
     public int openConnections() {
         return http.openConnections();
@@ -170,7 +175,7 @@ public final class SseServer implements AutoCloseable {
             return terminated;
         }
         Duration spread = options.drain();
-        LOG.info("draining: /readyz answers 503; {} streams end over {} with retry {} plus jitter",
+        LOG.info("draining: /readyz answers 503; open streams ({}) end over {} with retry {} plus jitter",
                 broadcaster.openStreams(), OptionValues.format(spread), OptionValues.format(options.retry()));
         CompletableFuture<Void> streamsEnded = broadcaster.drain(spread, options.retry(), options.retry())
                 .orTimeout(spread.toMillis() + 10_000, TimeUnit.MILLISECONDS);

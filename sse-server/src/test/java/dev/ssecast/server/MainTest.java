@@ -30,7 +30,8 @@ class MainTest {
     @Test
     void helpListsTheOptionsAndExits0() {
         assertThat(check(Map.of(), "--help")).isEqualTo(Main.EXIT_OK);
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ssecast-server").contains("--max-connections");
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ssecast-server")
+                .contains("--max-connections");
         assertThat(err.size()).isZero();
     }
 

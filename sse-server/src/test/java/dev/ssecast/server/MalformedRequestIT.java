@@ -32,7 +32,8 @@ class MalformedRequestIT {
 
     @Test
     void answersAMalformedRequestLineWith400AndCloses() throws Exception {
-        for (String request : List.of("GARBAGE\r\n\r\n", "GET /healthz FOO/1.1\r\n\r\n", "G(T /healthz HTTP/1.1\r\n\r\n",
+        for (String request : List.of("GARBAGE\r\n\r\n", "GET /healthz FOO/1.1\r\n\r\n",
+                "G(T /healthz HTTP/1.1\r\n\r\n",
                 "GET /healthz\r\n\r\n", "GET /healthz HTTP/1.1\r\nno colon here\r\n\r\n")) {
             try (RawConnection raw = server.raw()) {
                 raw.send(request);

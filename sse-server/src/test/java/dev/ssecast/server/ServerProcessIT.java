@@ -85,7 +85,8 @@ class ServerProcessIT {
         try (ServerProcess server = ServerProcess.start(Map.of("SSECAST_MAX_EVENT_BYTES", "lots"))) {
             assertThat(server.awaitExit(EXIT_WITHIN)).isEqualTo(2);
             assertThat(server.stderr()).singleElement().asString()
-                    .startsWith("ssecast-server: Invalid value for SSECAST_MAX_EVENT_BYTES (option '--max-event-bytes')");
+                    .startsWith("ssecast-server: Invalid value for SSECAST_MAX_EVENT_BYTES "
+                            + "(option '--max-event-bytes')");
         }
     }
 

@@ -121,7 +121,8 @@ class StreamIT {
     @Test
     void refusesTopicsOutsideTheRulesWith400() throws Exception {
         String tooLong = "t".repeat(129);
-        for (String query : List.of("topic=", "topic=a%20b", "topic=caf%C3%A9", "topic=" + tooLong, "topic=a&topic=b*")) {
+        for (String query : List.of("topic=", "topic=a%20b", "topic=caf%C3%A9", "topic=" + tooLong,
+                "topic=a&topic=b*")) {
             HttpResponse<String> response = server.get("/events?" + query);
             assertThat(response.statusCode()).as(query).isEqualTo(400);
         }
