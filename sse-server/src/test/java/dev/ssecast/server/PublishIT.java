@@ -169,6 +169,15 @@ class PublishIT {
     }
 
     @Test
+    void refusesOtherExpectationsWith417() throws Exception {
+        try (RawConnection raw = server.raw()) {
+            raw.send("POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: the-unexpected\r\n\r\n");
+            assertThat(raw.readResponse().status()).isEqualTo(417);
+            assertThat(raw.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void answersExpectContinueBeforeTheBody() throws Exception {
         try (RawConnection raw = server.raw()) {
             raw.send("POST /events?topic=continue HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"

@@ -78,8 +78,8 @@ final class PublishRoute {
         String expect = request.headers().get(HttpHeaderNames.EXPECT);
         if (expect != null && request.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0
                 && !HttpUtil.is100ContinueExpected(request)) {
-            router.answer(ctx, request, Responses.text(HttpResponseStatus.EXPECTATION_FAILED,
-                    "only Expect: 100-continue is supported"));
+            router.send(ctx, Responses.text(HttpResponseStatus.EXPECTATION_FAILED,
+                    "only Expect: 100-continue is supported"), false); // its body may never come: close
             return;
         }
         if (HttpUtil.is100ContinueExpected(request)) {
