@@ -58,7 +58,8 @@ public class EncoderBenchmark {
                 event = builder.data("first line\nsecond line\r\nthird line\rfourth line").build();
                 break;
             case "utf8":
-                event = builder.data("{\"city\":\"Zürich\",\"note\":\"€ 12,50 — ok\",\"emoji\":\"ü€\"}").build();
+                event = builder.data("{\"city\":\"Zürich\",\"note\":\"€ 12,50 — ok\",\"sign\":\"ü€\"}")
+                        .build();
                 break;
             default:
                 throw new IllegalArgumentException("shape must be bench, typed, multiline or utf8, was " + shape);

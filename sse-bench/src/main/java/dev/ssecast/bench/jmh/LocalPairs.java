@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * of one group: real channels with real pipelines and outbound buffers, without file descriptors, so that 100,000
  * fit in one process here.
  *
- * <p>Each server end ("the stream") gets the pipeline {@code streamInit} builds. Each client end ("the peer") reads with auto-read and a {@link PeerSink} that counts and releases. Both ends of a
+ * <p>Each server end ("the stream") gets the pipeline {@code streamInit} builds. Each client end ("the peer")
+ * reads with auto-read and a {@link PeerSink} that counts and releases. Both ends of a
  * pair share one event loop, so a flush hands the bytes to the peer's pipeline on the same thread, the way a
  * socket write hands them to the kernel, and the peers' inbound never piles up.
  *

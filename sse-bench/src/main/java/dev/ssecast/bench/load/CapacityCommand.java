@@ -31,7 +31,8 @@ final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--step", defaultValue = "10", description = "Seconds per step (default: ${DEFAULT-VALUE})")
     int stepSeconds;
 
-    @Option(names = "--p99", defaultValue = "1000", description = "SLO: p99 latency bound in ms (default: ${DEFAULT-VALUE})")
+    @Option(names = "--p99", defaultValue = "1000",
+            description = "SLO: p99 latency bound in ms (default: ${DEFAULT-VALUE})")
     double p99Millis;
 
     @Option(names = "--min-delivered", defaultValue = "0.99",

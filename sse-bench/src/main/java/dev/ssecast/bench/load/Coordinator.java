@@ -162,7 +162,8 @@ final class Coordinator implements AutoCloseable {
         boolean held = expected > 0 && ratio >= slo.minDeliveredRatio() && percentiles.p99() <= slo.p99Millis();
         String verdict = held ? "held" : expected == 0 ? "nothing accepted"
                 : ratio < slo.minDeliveredRatio() ? String.format("delivered %.1f%% < %.1f%%", 100 * ratio,
-                100 * slo.minDeliveredRatio()) : String.format("p99 %.1fms > %.1fms", percentiles.p99(), slo.p99Millis());
+                100 * slo.minDeliveredRatio())
+                : String.format("p99 %.1fms > %.1fms", percentiles.p99(), slo.p99Millis());
         double cpuNanos = cpuBefore < 0 ? -1 : cpuAfter - cpuBefore;
         Results.Step step = new Results.Step(connections, rate, seconds, published, accepted, published - accepted,
                 expected, delivered, ratio, delivered / (double) duration,

@@ -21,7 +21,8 @@ final class HtmlReport {
     static String render(String title, List<Results.Run> runs) {
         StringBuilder html = new StringBuilder("<!DOCTYPE html><html><head><meta charset='utf-8'><title>")
                 .append(escape(title)).append("</title><style>body{font-family:sans-serif;margin:24px;max-width:1500px}"
-                        + "table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;"
+                        + "table{border-collapse:collapse;margin:8px 0 24px}"
+                        + "td,th{border:1px solid #ccc;padding:3px 8px;"
                         + "text-align:right;font-size:13px}th{background:#f4f4f4}.charts{display:flex;flex-wrap:wrap;"
                         + "gap:16px}.bad{color:#b00}</style></head><body><h1>").append(escape(title)).append("</h1>");
         for (Results.Run run : runs) {

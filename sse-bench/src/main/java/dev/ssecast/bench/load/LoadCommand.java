@@ -20,13 +20,16 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--connections", required = true, description = "Subscribers to open")
     int connections;
 
-    @Option(names = "--rate", defaultValue = "1", description = "Events published per second (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rate", defaultValue = "1",
+            description = "Events published per second (default: ${DEFAULT-VALUE})")
     double rate;
 
-    @Option(names = "--duration", defaultValue = "20", description = "Seconds of publishing (default: ${DEFAULT-VALUE})")
+    @Option(names = "--duration", defaultValue = "20",
+            description = "Seconds of publishing (default: ${DEFAULT-VALUE})")
     int duration;
 
-    @Option(names = "--p99", defaultValue = "1000", description = "SLO: p99 latency bound in ms (default: ${DEFAULT-VALUE})")
+    @Option(names = "--p99", defaultValue = "1000",
+            description = "SLO: p99 latency bound in ms (default: ${DEFAULT-VALUE})")
     double p99Millis;
 
     @Option(names = "--min-delivered", defaultValue = "0.99",

@@ -163,7 +163,8 @@ final class Publisher {
                 connecting = bootstrap.handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpResponseDecoder(), Connection.this); // requests go out as raw bytes
+                        // requests go out as raw bytes; only responses are decoded
+                        ch.pipeline().addLast(new HttpResponseDecoder(), Connection.this);
                     }
                 }).connect(uri.getHost(), port);
                 channel = connecting.channel();

@@ -1,5 +1,6 @@
 package dev.ssecast.bench.load;
 
+import dev.ssecast.bench.jmh.JmhTable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ssecast-bench", mixinStandardHelpOptions = true, version = "ssecast-bench 0.1.0",
         description = "Load and capacity runs against an SSE server over real sockets, with JSON and HTML reports.",
-        subcommands = {LoadCommand.class, CapacityCommand.class, ReportCommand.class, WorkerCommand.class})
+        subcommands = {LoadCommand.class, CapacityCommand.class, ReportCommand.class, JmhTable.class,
+            WorkerCommand.class})
 public final class SsecastBench {
     private SsecastBench() {
     }

@@ -27,7 +27,8 @@ final class StreamAccount {
 
     /**
      * Counts one event. {@code major} and {@code minor} are the id's first two numeric parts ({@code minor} 0 when
-     * there is one, {@code major} {@link #NONE} when there is no id), {@code seq} the publisher's sequence number, or {@link #NONE} when the data carried none.
+     * there is one, {@code major} {@link #NONE} when there is no id), {@code seq} the publisher's sequence
+     * number, or {@link #NONE} when the data carried none.
      *
      * @return whether the event belongs to the current step
      */

@@ -10,7 +10,8 @@ final class TargetOptions {
     /** A process here may hold at most 20,000 descriptors; leave room for the JVM's own. */
     static final int CONNECTIONS_PER_PROCESS = 18_000;
 
-    @Option(names = "--url", required = true, description = "SSE stream URL, e.g. http://127.0.0.1:8080/events?topic=bench")
+    @Option(names = "--url", required = true,
+            description = "SSE stream URL, e.g. http://127.0.0.1:8080/events?topic=bench")
     URI url;
 
     @Option(names = "--publish-url", required = true,
@@ -26,17 +27,20 @@ final class TargetOptions {
                     + " each (default)")
     int processes;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Event loops per process (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "1",
+            description = "Event loops per process (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--ramp", defaultValue = "2000", description = "New connections per second (default: ${DEFAULT-VALUE})")
+    @Option(names = "--ramp", defaultValue = "2000",
+            description = "New connections per second (default: ${DEFAULT-VALUE})")
     double ramp;
 
     @Option(names = "--publishers", defaultValue = "1",
             description = "Pipelined publishing connections (default: ${DEFAULT-VALUE})")
     int publishers;
 
-    @Option(names = "--payload", defaultValue = "100", description = "Bytes of each event's data (default: ${DEFAULT-VALUE})")
+    @Option(names = "--payload", defaultValue = "100",
+            description = "Bytes of each event's data (default: ${DEFAULT-VALUE})")
     int payload;
 
     @Option(names = "--drain", defaultValue = "3000",
@@ -44,7 +48,7 @@ final class TargetOptions {
     long drainMillis;
 
     @Option(names = "--settle", defaultValue = "2000",
-            description = "Milliseconds to let the server settle before measuring idle memory (default: ${DEFAULT-VALUE})")
+            description = "Milliseconds to let the server settle before measuring memory (default: ${DEFAULT-VALUE})")
     long settleMillis;
 
     @Option(names = "--server-pid", split = ",",
@@ -54,7 +58,8 @@ final class TargetOptions {
     @Option(names = "--jvm-heap", description = "The server is a JVM: also measure its heap after a full GC (jcmd)")
     boolean jvmHeap;
 
-    @Option(names = "--label", defaultValue = "server", description = "Name of the server in reports (default: ${DEFAULT-VALUE})")
+    @Option(names = "--label", defaultValue = "server",
+            description = "Name of the server in reports (default: ${DEFAULT-VALUE})")
     String label;
 
     @Option(names = "--json", description = "Write the results to this JSON file")

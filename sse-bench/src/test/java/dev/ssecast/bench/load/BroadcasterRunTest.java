@@ -36,7 +36,8 @@ class BroadcasterRunTest {
             options.serverPid = List.of(ProcessHandle.current().pid());
             options.json = dir.resolve("run.json");
             options.html = dir.resolve("run.html");
-            try (Coordinator run = new Coordinator(options, 20, new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+            PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+            try (Coordinator run = new Coordinator(options, 20, out)) {
                 run.open(20);
                 Results.Step step = run.step(100, 1, new Results.Slo(1000, 0.99));
                 Accounting accounting = run.finish();

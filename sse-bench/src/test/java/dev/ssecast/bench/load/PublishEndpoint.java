@@ -50,8 +50,9 @@ final class PublishEndpoint implements AutoCloseable {
                                                 .getOrDefault("topic", List.of("default")).get(0);
                                         PublishResult result = broadcaster.publish(topic,
                                                 SseEvent.ofData(request.content().toString(StandardCharsets.UTF_8)));
+                                        String id = "{\"id\":\"" + result.id() + "\"}";
                                         FullHttpResponse response = result.isAccepted()
-                                                ? answer(HttpResponseStatus.ACCEPTED, "{\"id\":\"" + result.id() + "\"}")
+                                                ? answer(HttpResponseStatus.ACCEPTED, id)
                                                 : answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "");
                                         ctx.writeAndFlush(response);
                                     }
