@@ -27,6 +27,9 @@ class DrainIT {
                 streams.add(stream);
             }
             server.publish("drain", "before the drain");
+            for (EventStream stream : streams) {
+                assertThat(stream.awaitEvent().data()).isEqualTo("before the drain");
+            }
 
             server.server.drain();
 
@@ -42,7 +45,6 @@ class DrainIT {
             assertThat(publish.headers().firstValue("retry-after")).hasValue("1");
 
             for (EventStream stream : streams) {
-                assertThat(stream.awaitEvent().data()).isEqualTo("before the drain");
                 assertThat(stream.awaitRetry()).isBetween(Duration.ofMillis(1000), Duration.ofMillis(2000));
                 stream.awaitEnd();
                 stream.close();
