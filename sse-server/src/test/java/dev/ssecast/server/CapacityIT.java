@@ -21,7 +21,7 @@ class CapacityIT {
                 second.awaitRetry();
                 await().until(() -> server.server.openConnections() == 2);
 
-                try (EventStream turnedAway = server.stream("/events?topic=full")) {
+                try (EventStream turnedAway = server.streamAlone("/events?topic=full")) {
                     assertThat(turnedAway.response().statusCode()).isEqualTo(200);
                     assertThat(turnedAway.response().headers().firstValue("content-type"))
                             .hasValue("text/event-stream; charset=utf-8");

@@ -96,11 +96,12 @@ final class EventStream implements AutoCloseable {
         }
     }
 
-    /** The next item that is not a comment. */
+    /** The next item that is not a comment, within {@link #TIMEOUT} however many comments come first. */
     Item next() throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
-            Item item = items.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(item).as("an item on the stream within %s", TIMEOUT).isNotNull();
+            Item item = items.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertThat(item).as("an item other than a comment on the stream within %s", TIMEOUT).isNotNull();
             if (item.kind() != Kind.COMMENT) {
                 return item;
             }

@@ -64,6 +64,15 @@ final class TestServer implements AutoCloseable {
         return EventStream.open(client, base(), pathAndQuery, headers);
     }
 
+    /**
+     * Opens a stream on a connection of its own, for a stream the server will end: the end of its chunked body
+     * tells a client the connection is reusable, and {@link #client} could pick it, just closed, for a POST.
+     */
+    EventStream streamAlone(String pathAndQuery) throws IOException, InterruptedException {
+        HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return EventStream.open(own, base(), pathAndQuery);
+    }
+
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(base().resolve(pathAndQuery)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
