@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
 public final class ServerOptions {
     static final String ENV_PREFIX = "SSECAST_";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{1,1024}");
+    private static final Pattern REDIS_URI =
+            Pattern.compile("rediss?://([^@/\\s]+@)?[A-Za-z0-9.\\[\\]:_-]+(:\\d{1,5})?(/\\d{1,2})?");
+    private static final Pattern STREAM_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     @Option(names = "--host", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
             description = "Address to listen on. Env: SSECAST_HOST. Default: ${DEFAULT-VALUE}.")
@@ -105,6 +108,17 @@ public final class ServerOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private int ioThreads;
 
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Distributed mode: share the event log with other nodes through this Redis, e.g. "
+                    + "redis://host:6379/0 (rediss:// for TLS). Unset: memory mode. Env: SSECAST_REDIS. "
+                    + "Default: unset.")
+    private String redis;
+
+    @Option(names = "--redis-stream", defaultValue = "ssecast", paramLabel = "KEY",
+            description = "Key of the Redis Stream the nodes share. Env: SSECAST_REDIS_STREAM. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private String redisStream;
+
     @Option(names = "--demo", defaultValue = "false", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
             description = "Publish the current time to topic 'default' every second. Env: SSECAST_DEMO. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -178,6 +192,13 @@ public final class ServerOptions {
         }
         if (publishToken != null && !TOKEN.matcher(publishToken).matches()) {
             throw invalid(cli, "--publish-token", "must be 1..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
+        }
+        if (redis != null && !REDIS_URI.matcher(redis).matches()) {
+            throw invalid(cli, "--redis", "must be redis://[user:password@]host[:port][/db] or rediss://..., was "
+                    + redis);
+        }
+        if (!STREAM_KEY.matcher(redisStream).matches()) {
+            throw invalid(cli, "--redis-stream", "must be 1..128 characters of [A-Za-z0-9._:-], was " + redisStream);
         }
         if (corsOrigin.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
             throw invalid(cli, "--cors-origin", "must be printable ASCII");
@@ -272,6 +293,15 @@ public final class ServerOptions {
     /** Event loop threads; 0 means one per core. */
     public int ioThreads() {
         return ioThreads;
+    }
+
+    /** The Redis URI of the distributed mode, or null in memory mode. */
+    public String redis() {
+        return redis;
+    }
+
+    public String redisStream() {
+        return redisStream;
     }
 
     public boolean demo() {

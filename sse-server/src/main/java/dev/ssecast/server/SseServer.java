@@ -2,6 +2,8 @@ package dev.ssecast.server;
 
 import dev.ssecast.core.SseBroadcaster;
 import dev.ssecast.core.SseEvent;
+import dev.ssecast.server.cluster.RedisStreamLog;
+import dev.ssecast.server.cluster.StreamReader;
 import dev.ssecast.server.http.HttpInitializer;
 import dev.ssecast.server.http.Publisher;
 import dev.ssecast.server.http.ServerMetrics;
@@ -44,6 +46,10 @@ public final class SseServer implements AutoCloseable {
     private final String transportName;
     private final Class<? extends ServerChannel> serverChannel;
     private final int threads;
+    private final Publisher publisher;
+    /** The distributed mode's log and reader; null in memory mode. */
+    private final RedisStreamLog redis;
+    private final StreamReader reader;
     private Channel listener;
     private ScheduledFuture<?> demo;
 
@@ -51,16 +57,29 @@ public final class SseServer implements AutoCloseable {
         this.options = options;
         this.cap = cap;
         ServerMetrics metrics = new ServerMetrics();
-        this.broadcaster = SseBroadcaster.builder()
+        SseBroadcaster.Builder settings = SseBroadcaster.builder()
                 .tick(options.tick())
                 .heartbeat(options.heartbeat())
                 .replay(options.replay(), options.replayBytes())
                 .publishQueue(options.publishQueue())
-                .tickObserver(metrics::observeTick)
-                .build();
+                .tickObserver(metrics::observeTick);
+        if (options.redis() != null) {
+            // The shared stream is trimmed to about the replay window; its entry ids are the events' ids.
+            this.redis = new RedisStreamLog(options.redis(), options.redisStream(), options.replay());
+            this.broadcaster = settings.suppliedIds().history(redis).build();
+            this.reader = new StreamReader(redis, broadcaster);
+            this.publisher = (topic, event) -> reader.isReading() ? redis.publish(topic, event)
+                    : CompletableFuture.failedFuture(new IllegalStateException("not reading the shared stream"));
+            metrics.watchReader(reader::isReading, reader::lagMillis, reader::outages);
+        } else {
+            this.redis = null;
+            this.reader = null;
+            this.broadcaster = settings.build();
+            this.publisher = Publisher.of(broadcaster);
+        }
         metrics.watch(broadcaster);
         this.http = HttpInitializer.builder(broadcaster)
-                .publisher(Publisher.of(broadcaster))
+                .publisher(publisher)
                 .metrics(metrics)
                 .maxEventBytes(options.maxEventBytes())
                 .retry(options.retry())
@@ -68,6 +87,7 @@ public final class SseServer implements AutoCloseable {
                 .publishToken(options.publishToken())
                 .connectionLimits(cap.max(), cap.acceptLimit())
                 .draining(draining::get)
+                .unready(() -> reader != null && !reader.isReading() ? "not reading the shared Redis Stream" : null)
                 .build();
         Transport.Resolved transport = options.transport().resolve();
         if (transport.fallbackReason() != null) {
@@ -93,6 +113,11 @@ public final class SseServer implements AutoCloseable {
         }
         SseServer server = new SseServer(options, cap);
         try {
+            if (server.reader != null) {
+                LOG.info("distributed mode: Redis Stream '{}' at {}", options.redisStream(), redactPassword(
+                        options.redis()));
+                server.reader.start();
+            }
             server.bind();
         } catch (RuntimeException e) {
             server.close();
@@ -128,7 +153,7 @@ public final class SseServer implements AutoCloseable {
                         ? "bearer token required" : "loopback clients only (no --publish-token)",
                 options.corsOrigin() == null ? "none" : options.corsOrigin());
         if (options.demo()) {
-            demo = group.next().scheduleAtFixedRate(() -> broadcaster.publish(DEMO_TOPIC,
+            demo = group.next().scheduleAtFixedRate(() -> publisher.publish(DEMO_TOPIC,
                     SseEvent.ofData(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())), 1, 1, TimeUnit.SECONDS);
             LOG.info("demo: publishing the time to topic '{}' every second; open http://localhost:{}/",
                     DEMO_TOPIC, address().getPort());
@@ -211,11 +236,22 @@ public final class SseServer implements AutoCloseable {
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }
+        if (reader != null) {
+            reader.close();
+        }
         broadcaster.close();
+        if (redis != null) {
+            redis.close();
+        }
         group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).addListener(stopped -> {
             LOG.info("stopped");
             terminated.complete(null);
         });
+    }
+
+    /** {@code redis://user:secret@host} as {@code redis://user:***@host}, for the log. */
+    static String redactPassword(String uri) {
+        return uri.replaceFirst("//([^:@/]*):[^@/]*@", "//$1:***@");
     }
 
     /** The server could not start; the message is the one line to show the operator. */

@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Sets up each accepted connection: {@code idle → http (HttpServerCodec) → router → sse (SseHandler)}. The router
@@ -48,6 +49,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     private final int maxConnections;
     private final int acceptLimit;
     private final BooleanSupplier draining;
+    private final Supplier<String> unready;
     private final SseHandler streams;
     private final LivePage page = LivePage.load();
     private final AtomicInteger open = new AtomicInteger();
@@ -62,6 +64,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         this.maxConnections = b.maxConnections;
         this.acceptLimit = b.acceptLimit;
         this.draining = b.draining;
+        this.unready = b.unready;
         this.streams = SseHandler.builder(b.broadcaster)
                 .matching(request -> HttpMethod.GET.equals(request.method()))
                 .subscriber(this::subscribe)
@@ -149,6 +152,11 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         return draining.getAsBoolean();
     }
 
+    /** Why {@code /readyz} answers 503 now ("draining", or what the node waits for), or null when ready. */
+    String unreadyReason() {
+        return draining.getAsBoolean() ? "draining" : unready.get();
+    }
+
     LivePage page() {
         return page;
     }
@@ -165,6 +173,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         private int maxConnections = 10_000;
         private int acceptLimit = 10_064;
         private BooleanSupplier draining = () -> false;
+        private Supplier<String> unready = () -> null;
 
         private Builder(SseBroadcaster broadcaster) {
             this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
@@ -219,6 +228,15 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         /** Whether the server is draining: {@code /readyz} answers 503, subscribers and publishers are turned away. */
         public Builder draining(BooleanSupplier draining) {
             this.draining = Objects.requireNonNull(draining, "draining");
+            return this;
+        }
+
+        /**
+         * Why the node cannot serve now besides draining (e.g. "redis unreachable"), or null when it can:
+         * {@code /readyz} answers 503 with it. Default: always ready.
+         */
+        public Builder unready(Supplier<String> unready) {
+            this.unready = Objects.requireNonNull(unready, "unready");
             return this;
         }
 

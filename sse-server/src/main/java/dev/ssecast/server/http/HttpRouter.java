@@ -116,8 +116,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 answer(ctx, request, Responses.text(HttpResponseStatus.OK, "ok"));
                 break;
             case READYZ:
-                answer(ctx, request, http.isDraining()
-                        ? Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining")
+                String unready = http.unreadyReason();
+                answer(ctx, request, unready != null
+                        ? Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, unready)
                         : Responses.text(HttpResponseStatus.OK, "ready"));
                 break;
             case METRICS:
