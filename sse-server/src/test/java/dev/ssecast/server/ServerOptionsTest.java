@@ -45,7 +45,8 @@ class ServerOptionsTest {
                 Map.entry("SSECAST_DRAIN", "30s"), Map.entry("SSECAST_MAX_CONNECTIONS", "100"),
                 Map.entry("SSECAST_PUBLISH_QUEUE", "64"), Map.entry("SSECAST_PUBLISH_TOKEN", "t0k3n"),
                 Map.entry("SSECAST_CORS_ORIGIN", "https://a.example"), Map.entry("SSECAST_TRANSPORT", "nio"),
-                Map.entry("SSECAST_IO_THREADS", "3"), Map.entry("SSECAST_DEMO", "true")));
+                Map.entry("SSECAST_IO_THREADS", "3"), Map.entry("SSECAST_DEMO", "true"),
+                Map.entry("SSECAST_REDIS", "redis://10.0.0.5:6379/2"), Map.entry("SSECAST_REDIS_STREAM", "events:v1")));
         assertThat(options.host()).isEqualTo("127.0.0.1");
         assertThat(options.port()).isEqualTo(9000);
         assertThat(options.tick()).isEqualTo(Duration.ofMillis(5));
@@ -62,6 +63,29 @@ class ServerOptionsTest {
         assertThat(options.transport()).isEqualTo(Transport.NIO);
         assertThat(options.ioThreads()).isEqualTo(3);
         assertThat(options.demo()).isTrue();
+        assertThat(options.redis()).isEqualTo("redis://10.0.0.5:6379/2");
+        assertThat(options.redisStream()).isEqualTo("events:v1");
+    }
+
+    @Test
+    void runsInMemoryUnlessARedisIsGiven() {
+        ServerOptions options = ServerOptions.parse(Map.of());
+        assertThat(options.redis()).isNull();
+        assertThat(options.redisStream()).isEqualTo("ssecast");
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"redis://localhost", "redis://127.0.0.1:6380/0",
+            "rediss://user:secret@redis.internal:6379/15", "redis://[::1]:6379"})
+    void acceptsRedisUris(String uri) {
+        assertThat(ServerOptions.parse(Map.of(), "--redis", uri).redis()).isEqualTo(uri);
+    }
+
+    @Test
+    void keepsTheRedisPasswordOutOfTheLog() {
+        assertThat(SseServer.redactPassword("rediss://user:secret@redis.internal:6379/1"))
+                .isEqualTo("rediss://user:***@redis.internal:6379/1");
+        assertThat(SseServer.redactPassword("redis://localhost:6379")).isEqualTo("redis://localhost:6379");
     }
 
     @Test
@@ -145,7 +169,10 @@ class ServerOptionsTest {
         "--max-connections | 0       | Invalid value for option '--max-connections': must be within [1, ",
         "--publish-queue   | 0       | Invalid value for option '--publish-queue': must be within [1, 16777216]",
         "--publish-token   | a b     | Invalid value for option '--publish-token': must be 1..1024 characters",
-        "--transport       | kqueue  | Invalid value for option '--transport': 'kqueue' is not one of auto, epoll"})
+        "--transport       | kqueue  | Invalid value for option '--transport': 'kqueue' is not one of auto, epoll",
+        "--redis           | localhost:6379 | Invalid value for option '--redis': must be redis://",
+        "--redis           | redis://h:6379/x | Invalid value for option '--redis': must be redis://",
+        "--redis-stream    | a b     | Invalid value for option '--redis-stream': must be 1..128 characters"})
     void aBadValueIsOneMessageNamingTheOption(String option, String value, String message) {
         assertThatThrownBy(() -> ServerOptions.parse(Map.of(), option, value))
                 .isInstanceOf(ParameterException.class)
