@@ -160,12 +160,14 @@ final class EventStream implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             response.body().close();
+            reader.join(TIMEOUT.toMillis());
         } catch (IOException ignored) {
             // closing a stream the server already ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        reader.join(TIMEOUT.toMillis());
     }
 }
