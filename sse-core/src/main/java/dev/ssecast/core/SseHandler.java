@@ -50,6 +50,8 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
     private final Predicate<HttpRequest> matcher;
     private final Function<HttpRequest, SseSubscription> subscriber;
     private final byte[] head;
+    /** The head of a stream that ends at once (retry later): it says so, so no client reuses the connection. */
+    private final byte[] closingHead;
     private final byte[] retryChunk;
     private final String corsOrigin;
 
@@ -58,7 +60,8 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
         this.matcher = builder.matcher;
         this.subscriber = builder.subscriber;
         this.corsOrigin = builder.corsOrigin;
-        this.head = streamHead(builder.corsOrigin);
+        this.head = streamHead(builder.corsOrigin, false);
+        this.closingHead = streamHead(builder.corsOrigin, true);
         this.retryChunk = retryChunk(builder.retry);
     }
 
@@ -119,13 +122,15 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
                 break;
             case RETRY_LATER:
                 becomeStream(ctx).writeAndFlush(
-                        Unpooled.wrappedBuffer(head, retryChunk(subscription.retry()), LAST_CHUNK))
+                        Unpooled.wrappedBuffer(closingHead, retryChunk(subscription.retry()), LAST_CHUNK))
                         .addListener(ChannelFutureListener.CLOSE);
                 break;
             default:
                 ChannelHandlerContext stream = becomeStream(ctx);
-                stream.writeAndFlush(Unpooled.wrappedBuffer(head, retryChunk), stream.voidPromise());
+                // Queued before the retry line goes out: whatever is published once the client has read it is
+                // published after the subscription, so the stream gets it.
                 broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId());
+                stream.writeAndFlush(Unpooled.wrappedBuffer(head, retryChunk), stream.voidPromise());
         }
     }
 
@@ -165,13 +170,16 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private static byte[] streamHead(String corsOrigin) {
+    private static byte[] streamHead(String corsOrigin, boolean closing) {
         StringBuilder head = new StringBuilder(256)
                 .append("HTTP/1.1 200 OK\r\n")
                 .append("content-type: text/event-stream; charset=utf-8\r\n")
                 .append("cache-control: no-cache\r\n")
                 .append("x-accel-buffering: no\r\n")
                 .append("transfer-encoding: chunked\r\n");
+        if (closing) {
+            head.append("connection: close\r\n");
+        }
         if (corsOrigin != null) {
             head.append("access-control-allow-origin: ").append(corsOrigin).append("\r\n");
             if (!"*".equals(corsOrigin)) {

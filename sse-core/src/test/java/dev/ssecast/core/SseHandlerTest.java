@@ -156,7 +156,7 @@ class SseHandlerTest {
                 .build());
         request("GET /events HTTP/1.1\r\nAccept: text/event-stream\r\n\r\n");
 
-        assertThat(read()).isEqualTo(HEAD + "\r\n" + "d\r\nretry: 4321\n\n\r\n" + "0\r\n\r\n");
+        assertThat(read()).isEqualTo(HEAD + "connection: close\r\n\r\n" + "d\r\nretry: 4321\n\n\r\n" + "0\r\n\r\n");
         assertThat(channel.isOpen()).isFalse();
         broadcaster.tickNow();
         assertThat(broadcaster.openStreams()).isZero();

@@ -194,11 +194,12 @@ public final class Hub {
     }
 
     private void doWork(long now) {
+        tickLoop.doWork(now);
+        // After the tick: an event accepted before drain() reaches the streams before they are ended.
         TickLoop.Drain drain = drains.poll();
         if (drain != null) {
             tickLoop.drain(drain);
         }
-        tickLoop.doWork(now);
     }
 
     private void tick(long now) {

@@ -53,9 +53,6 @@ final class LoopPartition {
             forget(slot);
             return;
         }
-        if (preamble != null) {
-            channel.writeAndFlush(preamble, channel.voidPromise());
-        }
         int audience = slot.audience.id;
         if (audience >= byAudience.length) {
             int length = Math.max(audience + 1, byAudience.length * 2);
@@ -75,6 +72,10 @@ final class LoopPartition {
         slot.index = size;
         sizes[audience] = size + 1;
         channel.closeFuture().addListener(slot);
+        // Listed first, written second: nothing that runs during the write can find the stream unlisted.
+        if (preamble != null) {
+            channel.writeAndFlush(preamble, channel.voidPromise());
+        }
     }
 
     /** Unlists a slot in O(1) by moving the last slot of its audience into its place. Idempotent. */

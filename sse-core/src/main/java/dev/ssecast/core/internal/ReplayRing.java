@@ -6,7 +6,7 @@ package dev.ssecast.core.internal;
  * <p>Single writer and single reader: the tick thread. Only {@link #size()} may be read from other threads.
  * Entries hold each event's encoded bytes (not chunk-framed) so that a resume is a copy, never a re-encode.
  */
-final class ReplayRing {
+final class ReplayRing implements EncodedEvents {
     static final int TOO_OLD = -1;
 
     private final int capacity;
@@ -108,11 +108,18 @@ final class ReplayRing {
         return ids[(head + position) % capacity];
     }
 
-    String topic(int position) {
+    @Override
+    public int count() {
+        return size;
+    }
+
+    @Override
+    public String topic(int position) {
         return topics[(head + position) % capacity];
     }
 
-    byte[] bytes(int position) {
+    @Override
+    public byte[] bytes(int position) {
         return bytes[(head + position) % capacity];
     }
 

@@ -22,38 +22,24 @@ final class ResumeFrames {
     }
 
     /**
-     * The frame a resuming subscriber gets before live events: the retained events of its topics after its last
-     * event id, a {@code reset} event when that id is unknown or too old, or null when there is nothing to send.
-     * The caller owns the result.
+     * What a stream joining in this tick gets before live events. Without a last event id: this tick's events of
+     * its topics. With one: the retained events of its topics after it (the ring already holds this tick's), or
+     * a {@code reset} event and this tick's events when the id is unknown or too old. Null when there is nothing
+     * to send; otherwise the caller owns the result.
      */
-    ByteBuf preamble(String lastEventId, Set<String> topics) {
+    ByteBuf preamble(String lastEventId, Set<String> topics, TickBatch tick) {
         if (lastEventId == null) {
-            return null;
+            return frame(null, topics, tick, 0);
         }
         EventId last = EventId.parse(lastEventId);
         if (!last.isValid()) {
-            return reset("unknown-id");
+            return reset("unknown-id", topics, tick);
         }
         int from = ring.firstAfter(last);
         if (from == ReplayRing.TOO_OLD) {
-            return reset("too-old");
+            return reset("too-old", topics, tick);
         }
-        int payload = 0;
-        for (int i = from; i < ring.size(); i++) {
-            if (topics.contains(ring.topic(i))) {
-                payload += ring.bytes(i).length;
-            }
-        }
-        if (payload == 0) {
-            return null;
-        }
-        ByteBuf frame = ChunkFrames.open(alloc, payload);
-        for (int i = from; i < ring.size(); i++) {
-            if (topics.contains(ring.topic(i))) {
-                frame.writeBytes(ring.bytes(i));
-            }
-        }
-        return ChunkFrames.close(frame);
+        return frame(null, topics, ring, from);
     }
 
     /**
@@ -62,7 +48,7 @@ final class ResumeFrames {
      * request, those after the newest loaded), or a {@code too-old} reset when the ring evicted them meanwhile.
      * The caller owns the result; null when there is nothing to send.
      */
-    ByteBuf afterHistory(List<SseEvent> loaded, EventId last, EventId before, Set<String> topics) {
+    ByteBuf afterHistory(List<SseEvent> loaded, EventId last, EventId before, Set<String> topics, TickBatch tick) {
         int from;
         if (before != null) {
             from = ring.firstAtOrAfter(before);
@@ -77,44 +63,55 @@ final class ResumeFrames {
             from = ring.firstAfter(newest);
         }
         if (from == ReplayRing.TOO_OLD) {
-            return reset("too-old");
+            return reset("too-old", topics, tick);
         }
         ByteBuf history = Unpooled.buffer();
         try {
             for (SseEvent event : loaded) {
                 SseEncoder.encode(event, history);
             }
-            int payload = history.readableBytes();
-            for (int i = from; i < ring.size(); i++) {
-                if (topics.contains(ring.topic(i))) {
-                    payload += ring.bytes(i).length;
-                }
-            }
-            if (payload == 0) {
-                return null;
-            }
-            ByteBuf frame = ChunkFrames.open(alloc, payload).writeBytes(history);
-            for (int i = from; i < ring.size(); i++) {
-                if (topics.contains(ring.topic(i))) {
-                    frame.writeBytes(ring.bytes(i));
-                }
-            }
-            return ChunkFrames.close(frame);
+            return frame(history, topics, ring, from);
         } finally {
             history.release();
         }
     }
 
-    ByteBuf reset(String reason) {
+    /** A {@code reset} event for {@code reason}, then this tick's events of {@code topics}. */
+    ByteBuf reset(String reason, Set<String> topics, TickBatch tick) {
         stats.resets.increment();
         SseEvent reset = SseEvent.builder().type("reset").data("{\"reason\":\"" + reason + "\"}").build();
-        ByteBuf payload = Unpooled.buffer(SseEncoder.encodedLength(reset));
+        ByteBuf head = Unpooled.buffer(SseEncoder.encodedLength(reset));
         try {
-            SseEncoder.encode(reset, payload);
-            ByteBuf frame = ChunkFrames.open(alloc, payload.readableBytes());
-            return ChunkFrames.close(frame.writeBytes(payload));
+            SseEncoder.encode(reset, head);
+            return frame(head, topics, tick, 0);
         } finally {
-            payload.release();
+            head.release();
         }
+    }
+
+    /**
+     * One chunk: {@code head} (may be null; not released) then the events of {@code topics} in {@code source} from
+     * position {@code from} on; null when that is nothing. The caller owns the result.
+     */
+    private ByteBuf frame(ByteBuf head, Set<String> topics, EncodedEvents source, int from) {
+        int payload = head == null ? 0 : head.readableBytes();
+        for (int i = from; i < source.count(); i++) {
+            if (topics.contains(source.topic(i))) {
+                payload += source.bytes(i).length;
+            }
+        }
+        if (payload == 0) {
+            return null;
+        }
+        ByteBuf frame = ChunkFrames.open(alloc, payload);
+        if (head != null) {
+            frame.writeBytes(head, head.readerIndex(), head.readableBytes());
+        }
+        for (int i = from; i < source.count(); i++) {
+            if (topics.contains(source.topic(i))) {
+                frame.writeBytes(source.bytes(i));
+            }
+        }
+        return ChunkFrames.close(frame);
     }
 }

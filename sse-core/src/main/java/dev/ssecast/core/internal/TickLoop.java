@@ -63,6 +63,7 @@ final class TickLoop {
     private final ByteBuf scratch = Unpooled.buffer(1024);
     private byte[][] encoded = new byte[64][];
     private final List<Audience> touched = new ArrayList<>();
+    private final TickBatch tick = new TickBatch();
     private long nextHeartbeatRound;
     private final SseHistory history;
     /** History loads that completed, from whatever thread completed them to the tick thread. */
@@ -93,7 +94,6 @@ final class TickLoop {
 
     /** One tick at {@code nowNanos}; returns how much it did (subscribers admitted plus events ticked). */
     int doWork(long nowNanos) {
-        int admitted = admitSubscriptions(nowNanos);
         int events = takeInOrder();
         for (int i = 0; i < events; i++) {
             PendingEvent event = held.get(i);
@@ -118,6 +118,11 @@ final class TickLoop {
         if (frames != null) {
             handOff(frames);
         }
+        // Streams join after this tick's frames were handed off (their loops run the registration after the
+        // fan-out), with a preamble that carries what of this tick they need: nothing is missed, nothing repeated.
+        tick.set(held, encoded, events);
+        int admitted = admitSubscriptions(nowNanos);
+        tick.set(List.of(), encoded, 0);
         if (events > 0) {
             held.subList(0, events).clear();
             Arrays.fill(encoded, 0, events, null);
@@ -269,7 +274,7 @@ final class TickLoop {
                 }
             }
             Audience audience = audienceFor(subscription.topics, nowNanos);
-            admit(subscription, audience, resumeFrames.preamble(subscription.lastEventId, audience.topicSet));
+            admit(subscription, audience, resumeFrames.preamble(subscription.lastEventId, audience.topicSet, tick));
             admitted++;
         }
         return admitted;
@@ -300,8 +305,9 @@ final class TickLoop {
             end(channel, ChunkFrames.last(channel.alloc()));
         } else {
             Audience audience = audienceFor(load.subscription().topics, nowNanos);
-            admit(load.subscription(), audience, load.events() == null ? resumeFrames.reset("too-old")
-                    : resumeFrames.afterHistory(load.events(), load.last(), load.before(), audience.topicSet));
+            admit(load.subscription(), audience, load.events() == null
+                    ? resumeFrames.reset("too-old", audience.topicSet, tick)
+                    : resumeFrames.afterHistory(load.events(), load.last(), load.before(), audience.topicSet, tick));
         }
     }
 

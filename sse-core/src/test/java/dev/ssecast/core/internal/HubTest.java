@@ -141,6 +141,43 @@ class HubTest {
     }
 
     @Test
+    void givesAStreamJoiningInATickThatTicksEventsOnce() {
+        EmbeddedChannel early = subscribe(null, "a");
+        hub.tickNow();
+        EmbeddedChannel joining = subscribe(null, "a");
+        publish("a", "same tick");
+        hub.tickNow();
+        publish("a", "next tick");
+        hub.tickNow();
+
+        assertThat(Wire.stream(joining)).isEqualTo("id: 1\ndata: same tick\n\nid: 2\ndata: next tick\n\n");
+        assertThat(Wire.stream(early)).isEqualTo("id: 1\ndata: same tick\n\nid: 2\ndata: next tick\n\n");
+    }
+
+    @Test
+    void repeatsNothingToAStreamResumingFromAnIdNotYetTicked() {
+        publish("a", "e1");
+        String accepted = publish("a", "e2"); // a publisher that subscribes with the id it was just given
+        EmbeddedChannel channel = subscribe(accepted, "a");
+        hub.tickNow();
+        assertThat(Wire.frames(channel)).isEmpty();
+
+        publish("a", "e3");
+        hub.tickNow();
+        assertThat(Wire.stream(channel)).isEqualTo("id: 3\ndata: e3\n\n");
+    }
+
+    @Test
+    void followsAResetWithTheEventsOfItsTick() {
+        EmbeddedChannel channel = subscribe("not-an-id", "a");
+        publish("a", "same tick");
+        hub.tickNow();
+
+        assertThat(Wire.stream(channel))
+                .isEqualTo("event: reset\ndata: {\"reason\":\"unknown-id\"}\n\nid: 1\ndata: same tick\n\n");
+    }
+
+    @Test
     void resumesWhenOnlyEventsUpToTheLastEventIdWereEvicted() {
         hub.close();
         hub = hub(3, 1, false);
