@@ -8,7 +8,8 @@
 #
 #   sse-bench/scripts/compare.sh [OUT]     (as root, for nginx; needs sse-server and sse-bench packaged)
 # Environment: CONNS (5000), RATES (1,10,20,50,100,150,200,300,400), STEP (10), IDLE (18000),
-#              SERVER_JAVA_OPTS (-Xmx256m), SERVERS ("ssecast nchan").
+#              SERVER_JAVA_OPTS (-Xmx256m), SERVERS ("ssecast nchan"), PHASES ("idle capacity"),
+#              TAG (a suffix for the result files of a variant run).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(dirname "$here")
@@ -21,6 +22,8 @@ STEP=${STEP:-10}
 IDLE=${IDLE:-18000}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xmx256m}
 SERVERS=${SERVERS:-ssecast nchan}
+PHASES=${PHASES:-idle capacity}
+TAG=${TAG:-}
 bench() {
     java -Xms512m -Xmx2g -XX:+UseParallelGC -cp "$here/target/benchmarks.jar" dev.ssecast.bench.load.SsecastBench "$@"
 }
@@ -67,24 +70,30 @@ stop_server() {
     echo "java: $(java -version 2>&1 | head -1)"
     echo "nginx: $(nginx -v 2>&1); nchan: $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null)"
     echo "load before: $(uptime)"
-    echo "settings: CONNS=$CONNS RATES=$RATES STEP=$STEP IDLE=$IDLE SERVER_JAVA_OPTS=$SERVER_JAVA_OPTS"
+    echo "settings: CONNS=$CONNS RATES=$RATES STEP=$STEP IDLE=$IDLE SERVER_JAVA_OPTS=$SERVER_JAVA_OPTS PHASES=$PHASES TAG=$TAG"
     echo "client and server share the 2 cores; all traffic on loopback"
-} > "$out/machine.txt"
+} >> "$out/machine.txt"
 port=${BASE_PORT:-28080}
 for server in $SERVERS; do
-    port=$((port + 10))
-    start_server "$server" "$port"
-    bench load --label "$server" --url "$url" --publish-url "$publish" --server-pid "$pids" $heap \
-        --connections "$IDLE" --rate 1 --duration 20 --min-delivered 0.95 \
-        --json "$out/$server-idle.json" | tee "$out/$server-idle.txt" || true
-    stop_server "$server"
-    port=$((port + 1))
-    start_server "$server" "$port"
-    bench capacity --label "$server" --url "$url" --publish-url "$publish" --server-pid "$pids" \
-        --connections "$CONNS" --rates "$RATES" --step "$STEP" --min-delivered 0.95 --p99 1000 --quiet \
-        --json "$out/$server-capacity.json" | tee "$out/$server-capacity.txt" || true
-    stop_server "$server"
+    for phase in $PHASES; do
+        port=$((port + 1))
+        start_server "$server" "$port"
+        case "$phase" in
+        idle)
+            bench load --label "$server$TAG" --url "$url" --publish-url "$publish" --server-pid "$pids" $heap \
+                --connections "$IDLE" --rate 1 --duration 20 --min-delivered 0.95 \
+                --json "$out/$server$TAG-idle.json" | tee "$out/$server$TAG-idle.txt" || true
+            ;;
+        capacity)
+            bench capacity --label "$server$TAG" --url "$url" --publish-url "$publish" --server-pid "$pids" \
+                --connections "$CONNS" --rates "$RATES" --step "$STEP" --min-delivered 0.95 --p99 1000 --quiet \
+                --json "$out/$server$TAG-capacity.json" | tee "$out/$server$TAG-capacity.txt" || true
+            ;;
+        esac
+        stop_server "$server"
+    done
 done
 echo "load after: $(uptime)" >> "$out/machine.txt"
+echo >> "$out/machine.txt"
 bench report --title "ssecast vs nchan on $(nproc) cores, loopback, $(date -u +%Y-%m-%d)" --html "$out/report.html" \
     "$out"/*.json
