@@ -14,6 +14,8 @@ final class ResumeFrames {
     private final ReplayRing ring;
     private final ByteBufAllocator alloc;
     private final HubStats stats;
+    /** Published events in the last frame built (a reset event not counted), for the deliveries counter. */
+    private int lastEvents;
 
     ResumeFrames(ReplayRing ring, ByteBufAllocator alloc, HubStats stats) {
         this.ring = ring;
@@ -28,6 +30,7 @@ final class ResumeFrames {
      * to send; otherwise the caller owns the result.
      */
     ByteBuf preamble(String lastEventId, Set<String> topics, TickBatch tick) {
+        lastEvents = 0;
         if (lastEventId == null) {
             return frame(null, topics, tick, 0);
         }
@@ -49,6 +52,7 @@ final class ResumeFrames {
      * The caller owns the result; null when there is nothing to send.
      */
     ByteBuf afterHistory(List<SseEvent> loaded, EventId last, EventId before, Set<String> topics, TickBatch tick) {
+        lastEvents = 0;
         int from;
         if (before != null) {
             from = ring.firstAtOrAfter(before);
@@ -70,10 +74,17 @@ final class ResumeFrames {
             for (SseEvent event : loaded) {
                 SseEncoder.encode(event, history);
             }
-            return frame(history, topics, ring, from);
+            ByteBuf frame = frame(history, topics, ring, from);
+            lastEvents += loaded.size();
+            return frame;
         } finally {
             history.release();
         }
+    }
+
+    /** Published events (loaded, replayed or of this tick) in the frame built last; a reset event is not one. */
+    int lastEvents() {
+        return lastEvents;
     }
 
     /** A {@code reset} event for {@code reason}, then this tick's events of {@code topics}. */
@@ -95,9 +106,11 @@ final class ResumeFrames {
      */
     private ByteBuf frame(ByteBuf head, Set<String> topics, EncodedEvents source, int from) {
         int payload = head == null ? 0 : head.readableBytes();
+        lastEvents = 0;
         for (int i = from; i < source.count(); i++) {
             if (topics.contains(source.topic(i))) {
                 payload += source.bytes(i).length;
+                lastEvents++;
             }
         }
         if (payload == 0) {

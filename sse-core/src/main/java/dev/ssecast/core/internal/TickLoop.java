@@ -332,6 +332,7 @@ final class TickLoop {
         audience.streams.incrementAndGet();
         partition.streams.incrementAndGet();
         stats.openStreams.incrementAndGet();
+        stats.deliveries.add(resumeFrames.lastEvents()); // the preamble's events are delivered like any other
         StreamSlot slot = new StreamSlot(subscription.channel, audience, partition);
         slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
         LoopPartition target = partition;

@@ -152,6 +152,7 @@ class HubTest {
 
         assertThat(Wire.stream(joining)).isEqualTo("id: 1\ndata: same tick\n\nid: 2\ndata: next tick\n\n");
         assertThat(Wire.stream(early)).isEqualTo("id: 1\ndata: same tick\n\nid: 2\ndata: next tick\n\n");
+        assertThat(hub.stats().deliveries()).as("a preamble's events count as deliveries").isEqualTo(4);
     }
 
     @Test
