@@ -99,6 +99,11 @@ final class ReplayRing implements EncodedEvents {
         return size == 0 || ids[head].isAfter(last);
     }
 
+    /** The newest retained id, or null when empty. */
+    EventId newest() {
+        return size == 0 ? null : ids[(head + size - 1) % capacity];
+    }
+
     /** The oldest retained id, or null when empty. */
     EventId oldest() {
         return size == 0 ? null : ids[head];

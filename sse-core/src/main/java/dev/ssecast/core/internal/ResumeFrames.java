@@ -24,9 +24,10 @@ final class ResumeFrames {
     }
 
     /**
-     * What a stream joining in this tick gets before live events. Without a last event id: this tick's events of
-     * its topics. With one: the retained events of its topics after it (the ring already holds this tick's), or
-     * a {@code reset} event and this tick's events when the id is unknown or too old. Null when there is nothing
+     * What a stream joining in this tick gets before live events. Without a last event id, or with one newer than
+     * the newest event: this tick's events of its topics. With one: the retained events of its topics after it
+     * (the ring already holds this tick's), or a {@code reset} event and this tick's events when the id is unknown
+     * or too old. Null when there is nothing
      * to send; otherwise the caller owns the result.
      */
     ByteBuf preamble(String lastEventId, Set<String> topics, TickBatch tick) {
@@ -37,6 +38,12 @@ final class ResumeFrames {
         EventId last = EventId.parse(lastEventId);
         if (!last.isValid()) {
             return reset("unknown-id", topics, tick);
+        }
+        EventId newest = ring.newest();
+        if (newest == null || last.isAfter(newest)) {
+            // Newer than anything here (another id space, a restarted node): up to date, so it goes live, and
+            // live includes this tick.
+            return frame(null, topics, tick, 0);
         }
         int from = ring.firstAfter(last);
         if (from == ReplayRing.TOO_OLD) {

@@ -169,6 +169,17 @@ class HubTest {
     }
 
     @Test
+    void givesAStreamResumingFromAnIdNewerThanAnyTheEventsOfItsTick() {
+        publish("a", "before");
+        hub.tickNow();
+        EmbeddedChannel channel = subscribe("999", "a");
+        publish("a", "same tick");
+        hub.tickNow();
+
+        assertThat(Wire.stream(channel)).isEqualTo("id: 2\ndata: same tick\n\n");
+    }
+
+    @Test
     void followsAResetWithTheEventsOfItsTick() {
         EmbeddedChannel channel = subscribe("not-an-id", "a");
         publish("a", "same tick");
