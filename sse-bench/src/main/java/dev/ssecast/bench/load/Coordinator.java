@@ -186,14 +186,14 @@ final class Coordinator implements AutoCloseable {
         long rss = ProcStats.rssBytes(options.serverPid);
         Results.Second second = new Results.Second(Math.round(elapsed() * 10) / 10.0, connections, rate, now.open(),
                 now.failed(), now.deliveries() - last.deliveries(), now.bytes() - last.bytes(), l,
-                now.outOfOrder(), cpu, rss);
+                now.outOfOrder(), now.gaps(), cpu, rss);
         seconds.add(second);
         if (!options.quiet) {
             say("%6.1fs open %d failed %d | %,.0f deliveries/s %,.1f MB/s | p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f "
-                    + "max %.2f ms | out of order %d%s", second.t(), second.open(), second.failed(),
+                    + "max %.2f ms | lost ~%d, out of order %d%s", second.t(), second.open(), second.failed(),
                     second.deliveriesPerSecond(), second.bytesPerSecond() / 1e6, l.p50(), l.p90(), l.p99(), l.p999(),
-                    l.max(), second.outOfOrder(), rss < 0 ? "" : String.format(" | server %.0f%% CPU %,d MB RSS", cpu,
-                    rss >> 20));
+                    l.max(), second.lostSoFar(), second.outOfOrder(),
+                    rss < 0 ? "" : String.format(" | server %.0f%% CPU %,d MB RSS", cpu, rss >> 20));
         }
     }
 

@@ -116,7 +116,7 @@ final class LocalNode implements LoadNode {
     @Override
     public Snapshot snapshot() {
         return new Snapshot(tally.opened.get(), tally.failed.get(), tally.closed.get(), tally.deliveries.sum(),
-                tally.bytes.sum(), tally.stepDeliveries.sum(), tally.outOfOrder.sum(),
+                tally.bytes.sum(), tally.stepDeliveries.sum(), tally.outOfOrder.sum(), tally.gaps.sum(),
                 Snapshot.encode(tally.latency.getIntervalHistogram()));
     }
 

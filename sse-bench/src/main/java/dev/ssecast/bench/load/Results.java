@@ -23,7 +23,7 @@ final class Results {
 
     /** One second of a step, as printed. */
     record Second(double t, int connections, double rate, int open, int failed, double deliveriesPerSecond,
-                  double bytesPerSecond, Latency latency, long outOfOrder, double serverCpuPercent,
+                  double bytesPerSecond, Latency latency, long outOfOrder, long lostSoFar, double serverCpuPercent,
                   long serverRssBytes) {
     }
 

@@ -9,11 +9,12 @@ import java.util.zip.DataFormatException;
 
 /**
  * One node's counters at an instant (cumulative since the node started, or since the step's mark for
- * {@code stepDeliveries}), and its latency histogram since the previous snapshot, compressed and in base64 so that
+ * {@code stepDeliveries}; {@code gaps} is the running loss estimate, see {@link StreamAccount#gaps()}), and its
+ * latency histogram since the previous snapshot, compressed and in base64 so that
  * it crosses a process boundary as text. Immutable.
  */
 record Snapshot(int opened, int failed, int closed, long deliveries, long bytes, long stepDeliveries,
-                long outOfOrder, String latency) {
+                long outOfOrder, long gaps, String latency) {
 
     /** Connections whose stream is open. */
     int open() {
@@ -34,6 +35,7 @@ record Snapshot(int opened, int failed, int closed, long deliveries, long bytes,
         long bytes = 0;
         long step = 0;
         long outOfOrder = 0;
+        long gaps = 0;
         Histogram latency = newHistogram();
         for (Snapshot s : parts) {
             opened += s.opened;
@@ -43,9 +45,10 @@ record Snapshot(int opened, int failed, int closed, long deliveries, long bytes,
             bytes += s.bytes;
             step += s.stepDeliveries;
             outOfOrder += s.outOfOrder;
+            gaps += s.gaps;
             latency.add(s.histogram());
         }
-        return new Snapshot(opened, failed, closed, deliveries, bytes, step, outOfOrder, encode(latency));
+        return new Snapshot(opened, failed, closed, deliveries, bytes, step, outOfOrder, gaps, encode(latency));
     }
 
     static Histogram newHistogram() {

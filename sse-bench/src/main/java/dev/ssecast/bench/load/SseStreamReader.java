@@ -247,9 +247,13 @@ final class SseStreamReader extends ChannelInboundHandlerAdapter {
         hasData = false;
         tally.deliveries.increment();
         long before = account.outOfOrder();
+        long gapsBefore = account.gaps();
         boolean inStep = account.onEvent(idMajor, idMinor, seq);
         if (account.outOfOrder() != before) {
             tally.outOfOrder.increment();
+        }
+        if (account.gaps() != gapsBefore) {
+            tally.gaps.add(account.gaps() - gapsBefore);
         }
         if (inStep) {
             tally.stepDeliveries.increment();

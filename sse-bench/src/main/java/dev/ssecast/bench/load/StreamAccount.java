@@ -20,6 +20,8 @@ final class StreamAccount {
     private long maxSeq = NONE;
     private long received;
     private long outOfOrder;
+    /** Sequence numbers skipped so far, less those that arrived late: the running loss estimate. */
+    private long gaps;
     /** Events of the current step: sequence at least {@link #stepFirstSeq}. */
     private long stepReceived;
     private long stepFirstSeq = Long.MAX_VALUE;
@@ -47,6 +49,10 @@ final class StreamAccount {
         }
         if (firstSeq == NONE) {
             firstSeq = seq;
+        } else if (seq > maxSeq + 1) {
+            gaps += seq - maxSeq - 1;
+        } else if (seq < maxSeq && gaps > 0) {
+            gaps--; // a late arrival fills a gap counted before
         }
         if (seq > maxSeq) {
             maxSeq = seq;
@@ -79,6 +85,14 @@ final class StreamAccount {
 
     long outOfOrder() {
         return outOfOrder;
+    }
+
+    /**
+     * The running loss estimate: sequence numbers skipped so far, less late arrivals. It counts publishes the
+     * server refused too; {@link #lost} is the exact figure once the publisher's refusals are known.
+     */
+    long gaps() {
+        return gaps;
     }
 
     long stepReceived() {

@@ -20,6 +20,8 @@ final class Tally {
     final LongAdder stepDeliveries = new LongAdder();
     final LongAdder bytes = new LongAdder();
     final LongAdder outOfOrder = new LongAdder();
+    /** Sum of the connections' running loss estimates ({@link StreamAccount#gaps()}). */
+    final LongAdder gaps = new LongAdder();
     /** Publish-to-receive latency in microseconds, of the events of the current step. */
     final Recorder latency = new Recorder(1, MAX_LATENCY_MICROS, 3);
 

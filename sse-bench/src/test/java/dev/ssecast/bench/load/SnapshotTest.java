@@ -23,13 +23,14 @@ class SnapshotTest {
             b.recordValue(100_000L + v);
             all.recordValue(100_000L + v);
         }
-        Snapshot merged = Snapshot.merge(List.of(new Snapshot(2, 1, 0, 900, 9000, 900, 3, Snapshot.encode(a)),
-                new Snapshot(3, 0, 1, 100, 1000, 100, 4, Snapshot.encode(b))));
+        Snapshot merged = Snapshot.merge(List.of(new Snapshot(2, 1, 0, 900, 9000, 900, 3, 5, Snapshot.encode(a)),
+                new Snapshot(3, 0, 1, 100, 1000, 100, 4, 6, Snapshot.encode(b))));
 
         assertThat(merged.open()).isEqualTo(4);
         assertThat(merged.failed()).isEqualTo(1);
         assertThat(merged.deliveries()).isEqualTo(1000);
         assertThat(merged.outOfOrder()).isEqualTo(7);
+        assertThat(merged.gaps()).isEqualTo(11);
         Histogram h = merged.histogram();
         assertThat(h.getTotalCount()).isEqualTo(1000);
         for (double p : new double[] {50, 90, 95, 99, 99.9, 100}) {

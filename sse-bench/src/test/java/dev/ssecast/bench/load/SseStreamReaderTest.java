@@ -82,9 +82,13 @@ class SseStreamReaderTest {
         for (long seq : new long[] {5, 6, 8, 10}) {
             account.onEvent(seq, 0, seq);
         }
-        assertThat(account.lost(10, Refusals.NONE)).isEqualTo(2); // 7 and 9
-        assertThat(account.lost(10, Refusals.of(7, 3))).as("3 is before the first").isEqualTo(1);
-        assertThat(account.lost(12, Refusals.of(7, 9))).as("the tail counts").isEqualTo(2);
+        assertThat(account.gaps()).as("the running estimate sees 7 and 9 missing").isEqualTo(2);
+        account.onEvent(9, 0, 9); // 9 arrives late, behind id 10
+        assertThat(account.gaps()).isEqualTo(1);
+        assertThat(account.outOfOrder()).isEqualTo(1);
+        assertThat(account.lost(10, Refusals.NONE)).isEqualTo(1); // 7
+        assertThat(account.lost(10, Refusals.of(7, 3))).as("3 is before the first").isEqualTo(0);
+        assertThat(account.lost(12, Refusals.of(7))).as("the tail counts").isEqualTo(2);
     }
 
     @Test
