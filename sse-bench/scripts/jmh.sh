@@ -14,10 +14,10 @@ jar=${JAR:-$here/target/benchmarks.jar}
     echo "load before: $(uptime)"
 } > "$out/machine.txt"
 java -jar "$jar" FanOutBenchmark -prof gc -rf json -rff "$out/fanout.json" | tee "$out/fanout.txt"
-java -jar "$jar" FanOutBenchmark -p connections=100000 -p allocator=pooled -prof gc -rf json \
-    -rff "$out/fanout-pooled.json" | tee "$out/fanout-pooled.txt"
+java -jar "$jar" FanOutBenchmark -p connections=100000 -p allocator=adaptive -prof gc -rf json \
+    -rff "$out/fanout-adaptive.json" | tee "$out/fanout-adaptive.txt"
 java -jar "$jar" TickBenchmark -prof gc -rf json -rff "$out/tick.json" | tee "$out/tick.txt"
 java -jar "$jar" EncoderBenchmark -prof gc -rf json -rff "$out/encoder.json" | tee "$out/encoder.txt"
 echo "load after: $(uptime)" >> "$out/machine.txt"
-java -cp "$jar" dev.ssecast.bench.load.SsecastBench jmh-table "$out/fanout.json" "$out/fanout-pooled.json" \
+java -cp "$jar" dev.ssecast.bench.load.SsecastBench jmh-table "$out/fanout.json" "$out/fanout-adaptive.json" \
     "$out/tick.json" "$out/encoder.json" | tee "$out/tables.md"

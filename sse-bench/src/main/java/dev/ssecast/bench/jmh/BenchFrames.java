@@ -55,7 +55,7 @@ final class BenchFrames {
     }
 
     /**
-     * The allocator named {@code adaptive} (Netty 4.2's default, so the broadcaster's default), {@code pooled} or
+     * The allocator named {@code pooled} (the broadcaster's default), {@code adaptive} (Netty 4.2's default) or
      * {@code unpooled}.
      */
     static ByteBufAllocator allocator(String name) {

@@ -18,7 +18,7 @@ class BenchmarkHarnessTest {
         FanOutBenchmark bench = new FanOutBenchmark();
         bench.connections = 300;
         bench.strategy = strategy;
-        bench.allocator = "adaptive";
+        bench.allocator = "pooled";
         bench.threads = 2;
         bench.setUp();
         try {
@@ -35,11 +35,11 @@ class BenchmarkHarnessTest {
     }
 
     @Test
-    void pooledFramesAreDeliveredToo() throws Exception {
+    void adaptiveFramesAreDeliveredToo() throws Exception {
         FanOutBenchmark bench = new FanOutBenchmark();
         bench.connections = 64;
         bench.strategy = "ssecast";
-        bench.allocator = "pooled";
+        bench.allocator = "adaptive";
         bench.threads = 2;
         bench.setUp();
         try {
