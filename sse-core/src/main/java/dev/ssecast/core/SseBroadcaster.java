@@ -136,8 +136,14 @@ public final class SseBroadcaster implements AutoCloseable {
         return hub;
     }
 
-    /** For tests of a broadcaster built with {@link Builder#buildWithoutTicking()}: one tick on this thread. */
-    void tickNow() {
+    /**
+     * Runs one tick on the caller's thread, for a broadcaster built with {@link Builder#buildWithoutTicking()}:
+     * deterministic tests, benchmarks, or an application that drives ticks from its own scheduler. Call it from
+     * one thread at a time.
+     *
+     * @throws IllegalStateException if the broadcaster ticks on its own thread
+     */
+    public void tickNow() {
         hub.tickNow();
     }
 
@@ -258,8 +264,11 @@ public final class SseBroadcaster implements AutoCloseable {
             return build(true);
         }
 
-        /** For tests: a broadcaster whose ticks the test runs with {@link SseBroadcaster#tickNow()}. */
-        SseBroadcaster buildWithoutTicking() {
+        /**
+         * Validates the settings and returns a broadcaster without its tick thread: nothing is delivered until the
+         * caller runs {@link SseBroadcaster#tickNow()}. For deterministic tests and benchmarks.
+         */
+        public SseBroadcaster buildWithoutTicking() {
             return build(false);
         }
 
