@@ -122,8 +122,8 @@ final class LoopPartition {
                 for (int i = sizes[audience] - 1; i >= 0; i--) {
                     StreamSlot slot = slots[i];
                     Channel channel = slot.channel;
-                    channel.write(frame.retainedDuplicate(), channel.voidPromise());
-                    channel.flush();
+                    // One walk of the pipeline for the write and its flush.
+                    channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
                     if (!channel.isWritable()) {
                         checkSlow(slot, tick.nanos);
                     } else {
