@@ -166,7 +166,7 @@ class FanOutTest {
         assertThat(union).as("no gap, no duplicate across the reconnect").isEqualTo(expected);
     }
 
-    @RepeatedTest(3)
+    @RepeatedTest(10)
     void deliversEveryAcceptedEventWhenClosedWhilePublishersRace() throws Exception {
         start(SseBroadcaster.builder().tick(Duration.ofMillis(1)).publishQueue(64));
         LocalSubscriber subscriber = new LocalSubscriber(clientLoops, address, "/events?topic=a", null);

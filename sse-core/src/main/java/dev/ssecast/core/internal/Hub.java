@@ -76,13 +76,16 @@ public final class Hub {
      * @param idOut receives the event's id when accepted; a one-element array, may be null
      */
     public Outcome publish(String topic, SseEvent event, String[] idOut) {
-        if (!running) {
-            return Outcome.CLOSED;
-        }
         if (inFlight.getAndIncrement() >= settings.publishQueue()) {
             inFlight.decrementAndGet();
             stats.publishRejected.increment();
             return Outcome.QUEUE_FULL;
+        }
+        // The permit is taken before running is read, and close() clears running before it reads the permits:
+        // either this publish sees the close, or the closing thread sees its permit and ticks it out.
+        if (!running) {
+            inFlight.decrementAndGet();
+            return Outcome.CLOSED;
         }
         PendingEvent pending;
         if (settings.suppliedIds()) {
@@ -134,10 +137,6 @@ public final class Hub {
         return tickLoop.ring().size();
     }
 
-    public boolean isRunning() {
-        return running;
-    }
-
     private void run() {
         long tickNanos = settings.tick().toNanos();
         long next = clock.getAsLong();
@@ -157,9 +156,9 @@ public final class Hub {
     }
 
     /**
-     * Delivers every accepted event, then closes the streams. A publisher that passed the running check just
-     * before close still holds its permit until its event is ticked, so ticking until no permit is out loses
-     * nothing that {@link #publish} accepted.
+     * Delivers every accepted event, then closes the streams. A publisher takes its permit before it reads
+     * {@code running}, and holds it until its event is ticked, so ticking until no permit is out loses nothing
+     * that {@link #publish} accepted.
      */
     private void finish() {
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
