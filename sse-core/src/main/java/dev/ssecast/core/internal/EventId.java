@@ -56,21 +56,13 @@ public final class EventId {
     }
 
     /** Orders two ids given as parts; negative, zero or positive like {@link Comparable#compareTo}. */
-    public static int compare(long major, long minor, long otherMajor, long otherMinor) {
+    private static int compare(long major, long minor, long otherMajor, long otherMinor) {
         int c = Long.compareUnsigned(major, otherMajor);
         return c != 0 ? c : Long.compareUnsigned(minor, otherMinor);
     }
 
     public boolean isValid() {
         return this != INVALID;
-    }
-
-    public long major() {
-        return major;
-    }
-
-    public long minor() {
-        return minor;
     }
 
     /** The id as it was given or generated, which is what goes on the wire. */

@@ -109,10 +109,6 @@ final class ReplayRing implements EncodedEvents {
         return size == 0 ? null : ids[head];
     }
 
-    EventId id(int position) {
-        return ids[(head + position) % capacity];
-    }
-
     @Override
     public int count() {
         return size;
@@ -133,7 +129,4 @@ final class ReplayRing implements EncodedEvents {
         return size;
     }
 
-    long retainedBytes() {
-        return retainedBytes;
-    }
 }

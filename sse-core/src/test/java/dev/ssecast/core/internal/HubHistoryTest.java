@@ -2,12 +2,10 @@ package dev.ssecast.core.internal;
 
 import dev.ssecast.core.SseEvent;
 import dev.ssecast.core.SseHistory;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -33,26 +31,18 @@ class HubHistoryTest {
     }
 
     private final ScriptedHistory history = new ScriptedHistory();
-    private final List<EmbeddedChannel> channels = new ArrayList<>();
-    private final Hub hub = new Hub(new HubSettings(Duration.ofMillis(10), Duration.ofSeconds(1), 5, 1 << 20, 64, 1,
-            true, 32 << 10, 64 << 10, 4 << 20, Duration.ofSeconds(30), PooledByteBufAllocator.DEFAULT, nanos -> { },
-            history), () -> 1_000_000_000L);
+    private final Streams streams = new Streams();
+    private final Hub hub = new Hub(Streams.settings(5, 64, 1, true, history), () -> 1_000_000_000L);
 
     @AfterEach
     void closeEverything() {
         history.pending.forEach(load -> load.complete(List.of()));
         hub.close();
-        for (EmbeddedChannel channel : channels) {
-            Wire.frames(channel);
-            channel.finishAndReleaseAll();
-        }
+        streams.finishAll();
     }
 
     private EmbeddedChannel subscribe(String lastEventId, String... topics) {
-        EmbeddedChannel channel = new EmbeddedChannel();
-        channels.add(channel);
-        hub.subscribe(channel, List.of(topics), lastEventId);
-        return channel;
+        return streams.subscribe(hub, lastEventId, topics);
     }
 
     private void publish(String id, String topic) {

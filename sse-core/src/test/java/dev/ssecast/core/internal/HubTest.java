@@ -3,13 +3,11 @@ package dev.ssecast.core.internal;
 import dev.ssecast.core.SseEvent;
 import dev.ssecast.core.SseHistory;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class HubTest {
     private long now = 1_000_000_000L;
-    private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private final Streams streams = new Streams();
     private Hub hub = hub(100, 1, false);
 
     private Hub hub(int replayEvents, long firstId, boolean suppliedIds) {
@@ -28,26 +26,18 @@ class HubTest {
         return hub(replayEvents, queue, firstId, suppliedIds, null);
     }
 
-    Hub hub(int replayEvents, int queue, long firstId, boolean suppliedIds, SseHistory history) {
-        return new Hub(new HubSettings(Duration.ofMillis(10), Duration.ofSeconds(1), replayEvents, 1 << 20, queue,
-                firstId, suppliedIds, 32 << 10, 64 << 10, 4 << 20, Duration.ofSeconds(30),
-                PooledByteBufAllocator.DEFAULT, nanos -> { }, history), () -> now);
+    private Hub hub(int replayEvents, int queue, long firstId, boolean suppliedIds, SseHistory history) {
+        return new Hub(Streams.settings(replayEvents, queue, firstId, suppliedIds, history), () -> now);
     }
 
     @AfterEach
     void closeEverything() {
         hub.close();
-        for (EmbeddedChannel channel : channels) {
-            Wire.frames(channel);
-            channel.finishAndReleaseAll();
-        }
+        streams.finishAll();
     }
 
     private EmbeddedChannel subscribe(String lastEventId, String... topics) {
-        EmbeddedChannel channel = new EmbeddedChannel();
-        channels.add(channel);
-        hub.subscribe(channel, List.of(topics), lastEventId);
-        return channel;
+        return streams.subscribe(hub, lastEventId, topics);
     }
 
     private String publish(String topic, String data) {
