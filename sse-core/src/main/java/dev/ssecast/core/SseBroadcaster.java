@@ -1,5 +1,6 @@
 package dev.ssecast.core;
 
+import dev.ssecast.core.internal.EventId;
 import dev.ssecast.core.internal.Hub;
 import dev.ssecast.core.internal.HubSettings;
 import io.netty.buffer.ByteBufAllocator;
@@ -90,6 +91,31 @@ public final class SseBroadcaster implements AutoCloseable {
         if (value.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative, was " + value.toMillis() + "ms");
         }
+    }
+
+    /**
+     * Compares two event ids in the order the broadcaster delivers them: one or two unsigned decimal parts,
+     * {@code <n>} or {@code <n>-<m>} (a Redis Stream entry id), compared part by part; a missing second part is 0.
+     *
+     * @return negative, zero or positive, like {@link java.util.Comparator#compare}
+     * @throws IllegalArgumentException naming the id, when either is not of that form
+     */
+    public static int compareIds(String a, String b) {
+        return EventId.require(a).compareTo(EventId.require(b));
+    }
+
+    /**
+     * For a broadcaster with {@linkplain Builder#suppliedIds() supplied ids}: the id just before the first event
+     * it will be given, such as the last entry of a shared log when the publisher starts reading after it. Streams
+     * that join before any event get it as their first {@code id:}, so a client that reconnects before its first
+     * event resumes from there instead of losing what was published meanwhile. Ignored unless it is after the
+     * newest id supplied so far.
+     *
+     * @throws IllegalArgumentException if {@code id} is not of the form {@link #compareIds} reads
+     * @throws IllegalStateException    if ids are not supplied
+     */
+    public void startAfter(String id) {
+        hub.startAfter(EventId.require(id));
     }
 
     /** Streams open now. */

@@ -5,7 +5,7 @@ package dev.ssecast.core.internal;
  * {@code "<major>-<minor>"} (the form of a Redis Stream entry id), compared part by part as unsigned integers.
  * A missing minor part is 0. Ids are kept as two {@code long}s so that ordering needs no allocation.
  */
-public final class EventId {
+public final class EventId implements Comparable<EventId> {
     /** Returned by {@link #parse} for text that is not an id. */
     public static final EventId INVALID = new EventId(-1, -1, "");
 
@@ -42,6 +42,16 @@ public final class EventId {
         }
     }
 
+    /** Parses {@code text}, which must be an id. @throws IllegalArgumentException naming it, when it is not */
+    public static EventId require(String text) {
+        EventId id = parse(text);
+        if (!id.isValid()) {
+            throw new IllegalArgumentException("an event id must be <n> or <n>-<m> (unsigned decimal), was "
+                    + (text == null ? "none" : "\"" + text + "\""));
+        }
+        return id;
+    }
+
     private static boolean isDigits(String s) {
         if (s.isEmpty() || s.length() > 20) {
             return false;
@@ -68,6 +78,17 @@ public final class EventId {
     /** The id as it was given or generated, which is what goes on the wire. */
     public String text() {
         return text;
+    }
+
+    /** Orders valid ids; {@link #INVALID} orders after every valid id, so check {@link #isValid()} first. */
+    @Override
+    public int compareTo(EventId other) {
+        return compare(major, minor, other.major, other.minor);
+    }
+
+    /** The first part: the milliseconds of a Redis Stream entry id. */
+    public long major() {
+        return major;
     }
 
     /** Whether this id orders strictly after the other. */

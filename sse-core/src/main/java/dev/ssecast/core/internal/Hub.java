@@ -129,6 +129,18 @@ public final class Hub {
         subscriptions.offer(new Subscription(channel, topics, lastEventId));
     }
 
+    /** See {@code SseBroadcaster.startAfter}. */
+    public void startAfter(EventId id) {
+        if (!settings.suppliedIds()) {
+            throw new IllegalStateException("startAfter needs supplied ids; this broadcaster assigns its own");
+        }
+        synchronized (suppliedLock) {
+            if (id.isAfter(lastSupplied)) {
+                lastSupplied = id;
+            }
+        }
+    }
+
     public HubStats stats() {
         return stats;
     }
