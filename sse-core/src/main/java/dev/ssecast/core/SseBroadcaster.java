@@ -50,9 +50,10 @@ public final class SseBroadcaster implements AutoCloseable {
      *
      * @param topic a non-empty topic name
      * @param event the event; it must have no id unless ids are {@linkplain Builder#suppliedIds() supplied}, in
-     *              which case it must have an id after the previous one
+     *              which case it must have an id of the form {@link #compareIds} reads, after the previous one
      * @return accepted with the event's id, or refused because the queue is full or the broadcaster closed
-     * @throws IllegalArgumentException if the topic is empty, or the event's id breaks the rule above
+     * @throws IllegalArgumentException if the topic is empty, or the event's id breaks the rule above; nothing
+     *                                  was queued and the next publish is judged as if this one never happened
      */
     public PublishResult publish(String topic, SseEvent event) {
         Objects.requireNonNull(topic, "topic");
@@ -60,15 +61,7 @@ public final class SseBroadcaster implements AutoCloseable {
         if (topic.isEmpty()) {
             throw new IllegalArgumentException("topic must not be empty");
         }
-        String[] id = new String[1];
-        switch (hub.publish(topic, event, id)) {
-            case ACCEPTED:
-                return PublishResult.accepted(id[0]);
-            case QUEUE_FULL:
-                return PublishResult.queueFull();
-            default:
-                return PublishResult.closed();
-        }
+        return hub.publish(topic, event);
     }
 
     /**
@@ -146,6 +139,28 @@ public final class SseBroadcaster implements AutoCloseable {
     /** Resumes answered with a {@code reset} event (id unknown or older than the replay window). */
     public long resets() {
         return hub.stats().resets();
+    }
+
+    /**
+     * Failures the tick contained so far: a step of a tick that threw (an allocation that failed, an observer
+     * that threw, a loop that took no task). Each is also logged; what the step could not do was dropped
+     * ({@link #eventsDropped()}) or closed, never left half done.
+     */
+    public long tickFailures() {
+        return hub.stats().tickFailures();
+    }
+
+    /** Accepted events that could not be encoded or kept, and so reached no stream; each is logged with its id. */
+    public long eventsDropped() {
+        return hub.stats().eventsDropped();
+    }
+
+    /**
+     * Whether the tick works: false from the third tick in a row that had a failure, until a second passes
+     * without one. A server answers its readiness probe from it.
+     */
+    public boolean isHealthy() {
+        return hub.isHealthy();
     }
 
     /** Events held in the replay ring now. */
@@ -269,7 +284,10 @@ public final class SseBroadcaster implements AutoCloseable {
             return this;
         }
 
-        /** Receives each tick's duration in nanoseconds, on the tick thread; it must be quick and not throw. */
+        /**
+         * Receives each tick's duration in nanoseconds, on the tick thread; it must be quick. One that throws is
+         * counted as a tick failure and blocks nothing else.
+         */
         public Builder tickObserver(LongConsumer observer) {
             this.tickObserver = Objects.requireNonNull(observer, "observer");
             return this;

@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,6 +45,7 @@ import java.util.function.Predicate;
  */
 @ChannelHandler.Sharable
 public final class SseHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(SseHandler.class);
     private static final AttributeKey<Boolean> DISCARD_BODY = AttributeKey.valueOf(SseHandler.class, "discardBody");
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -115,23 +118,35 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
         } catch (IllegalArgumentException badRequest) {
             refuse(ctx, HttpResponseStatus.BAD_REQUEST, badRequest.getMessage());
             return;
+        } catch (RuntimeException | Error failed) {
+            LOG.warn("the subscriber function failed on {} {}; answering 500", request.method(), request.uri(),
+                    failed);
+            refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not subscribe this stream");
+            return;
         }
         switch (subscription.kind()) {
             case REFUSE:
                 refuse(ctx, subscription.status(), subscription.message());
                 break;
             case RETRY_LATER:
-                becomeStream(ctx).writeAndFlush(
-                        Unpooled.wrappedBuffer(closingHead, retryChunk(subscription.retry()), LAST_CHUNK))
-                        .addListener(ChannelFutureListener.CLOSE);
+                retryLater(becomeStream(ctx), retryChunk(subscription.retry()));
                 break;
             default:
                 ChannelHandlerContext stream = becomeStream(ctx);
                 // Queued before the retry line goes out: whatever is published once the client has read it is
                 // published after the subscription, so the stream gets it.
-                broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId());
-                stream.writeAndFlush(Unpooled.wrappedBuffer(head, retryChunk), stream.voidPromise());
+                if (broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId())) {
+                    stream.writeAndFlush(Unpooled.wrappedBuffer(head, retryChunk), stream.voidPromise());
+                } else {
+                    retryLater(stream, retryChunk); // the broadcaster is closed: come back (elsewhere) later
+                }
         }
+    }
+
+    /** Answers 200 with {@code retry} and ends the stream at once, closing the connection. */
+    private void retryLater(ChannelHandlerContext stream, byte[] retry) {
+        stream.writeAndFlush(Unpooled.wrappedBuffer(closingHead, retry, LAST_CHUNK))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
@@ -219,7 +234,8 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
 
         /**
          * Maps a matched request to its subscription; runs on the channel's event loop. An
-         * {@link IllegalArgumentException} it throws becomes a 400 with its message. Default:
+         * {@link IllegalArgumentException} it throws becomes a 400 with its message; anything else it throws is
+         * logged and becomes a 500; the connection is closed either way. Default:
          * {@link SseHandler#defaultSubscription}.
          */
         public Builder subscriber(Function<HttpRequest, SseSubscription> subscriber) {

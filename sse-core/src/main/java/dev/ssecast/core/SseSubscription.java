@@ -32,7 +32,8 @@ public final class SseSubscription {
     }
 
     /**
-     * Subscribe to {@code topics}, resuming after {@code lastEventId} when it is not null.
+     * Subscribe to {@code topics}, resuming after {@code lastEventId} when it is neither null nor empty (an empty
+     * {@code Last-Event-ID} means "no id", as after the server sent {@code id:} with no value).
      *
      * @throws IllegalArgumentException if there is no topic, or a topic is empty
      */
@@ -46,7 +47,8 @@ public final class SseSubscription {
                 throw new IllegalArgumentException("a topic must be a non-empty string, was " + topic);
             }
         }
-        return new SseSubscription(Kind.SUBSCRIBE, List.copyOf(new TreeSet<>(topics)), lastEventId, null, null, null);
+        return new SseSubscription(Kind.SUBSCRIBE, List.copyOf(new TreeSet<>(topics)),
+                lastEventId == null || lastEventId.isEmpty() ? null : lastEventId, null, null, null);
     }
 
     /** Answer the request with {@code status} and a plain-text {@code message}, then close the connection. */
@@ -78,7 +80,7 @@ public final class SseSubscription {
         return topics;
     }
 
-    /** The client's last event id, or null. */
+    /** The client's last event id, or null for none. */
     public String lastEventId() {
         return lastEventId;
     }

@@ -91,6 +91,8 @@ class SseHandlerTest {
         assertThat(channel.pipeline().get(StreamSink.class)).isNotNull();
 
         broadcaster.tickNow();
+        channel.runPendingTasks();
+        assertThat(read()).as("the priming id: the one before the first").isEqualTo("7\r\nid: 0\n\n\r\n");
         broadcaster.publish("news", SseEvent.ofData("hello"));
         broadcaster.publish("sport", SseEvent.ofData("not subscribed"));
         broadcaster.tickNow();

@@ -2,6 +2,8 @@ package dev.ssecast.core.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 
 import java.nio.charset.StandardCharsets;
 
@@ -12,6 +14,9 @@ import java.nio.charset.StandardCharsets;
 final class ChunkFrames {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     static final int TRAILER_LENGTH = 2;
+    /** Direct, so that a composite piece made with it stays direct and is written without a copy. */
+    private static final ByteBuf TRAILER = Unpooled.unreleasableBuffer(new UnpooledByteBufAllocator(true, true)
+            .directBuffer(TRAILER_LENGTH).writeByte('\r').writeByte('\n'));
 
     private ChunkFrames() {
     }
@@ -35,6 +40,11 @@ final class ChunkFrames {
         }
         out.writeByte('\r');
         out.writeByte('\n');
+    }
+
+    /** The CRLF that ends a chunk, as a buffer nobody owns (release is a no-op), for a composite piece. */
+    static ByteBuf trailer() {
+        return TRAILER.duplicate();
     }
 
     /** Ends the chunk opened by {@link #open}. */

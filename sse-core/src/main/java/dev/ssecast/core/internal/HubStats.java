@@ -14,6 +14,8 @@ public final class HubStats {
     final LongAdder deliveries = new LongAdder();
     final LongAdder slowConsumersClosed = new LongAdder();
     final LongAdder resets = new LongAdder();
+    final LongAdder tickFailures = new LongAdder();
+    final LongAdder eventsDropped = new LongAdder();
 
     public int openStreams() {
         return openStreams.get();
@@ -37,5 +39,13 @@ public final class HubStats {
 
     public long resets() {
         return resets.sum();
+    }
+
+    public long tickFailures() {
+        return tickFailures.sum();
+    }
+
+    public long eventsDropped() {
+        return eventsDropped.sum();
     }
 }

@@ -17,8 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The streams of one event loop, grouped by audience. Confined to that loop: every method but {@link #streams}
- * runs on it, so adding, removing and writing need neither locks nor atomics, and the tick thread hands the loop
- * one task per tick instead of one per channel.
+ * and {@link #poison} runs on it, so adding, removing and writing need neither locks nor atomics, and the tick
+ * thread hands the loop one task per tick instead of one per channel.
+ *
+ * <p>A failure while writing one channel closes that channel only. When the tick could not hand this loop its
+ * frames, the partition is {@linkplain #poison poisoned}: before it writes anything else, it closes every stream
+ * it holds, since each of them missed that tick; their clients resume from the ring.
  */
 final class LoopPartition {
     private static final StreamSlot[] NO_SLOTS = new StreamSlot[0];
@@ -32,6 +36,8 @@ final class LoopPartition {
     private final long maxUnwritableNanos;
     private StreamSlot[][] byAudience = new StreamSlot[8][];
     private int[] sizes = new int[8];
+    /** Set by the tick thread when a tick's frames could not reach this loop; cleared by the loop. */
+    private volatile boolean poisoned;
 
     LoopPartition(EventLoop loop, HubStats stats, long maxQueuedBytes, long maxUnwritableNanos) {
         this.loop = loop;
@@ -45,6 +51,7 @@ final class LoopPartition {
      * the preamble: it is written to the channel, or released when the channel has already gone.
      */
     void register(StreamSlot slot, ByteBuf preamble) {
+        closeIfPoisoned();
         Channel channel = slot.channel;
         if (!channel.isActive()) {
             if (preamble != null) {
@@ -74,7 +81,31 @@ final class LoopPartition {
         channel.closeFuture().addListener(slot);
         // Listed first, written second: nothing that runs during the write can find the stream unlisted.
         if (preamble != null) {
-            channel.writeAndFlush(preamble, channel.voidPromise());
+            try {
+                channel.writeAndFlush(preamble, channel.voidPromise());
+            } catch (RuntimeException | Error failed) {
+                channel.close();
+            }
+        }
+    }
+
+    /**
+     * From the tick thread: this loop missed a tick's frames (or the hub closes), so every stream it holds now
+     * must be closed, after what was handed to it before and before anything handed to it later. If the loop
+     * takes no task now, the next task it runs closes them first.
+     */
+    void poison() {
+        try {
+            loop.execute(this::closeAll);
+        } catch (RuntimeException | Error notNow) {
+            poisoned = true;
+        }
+    }
+
+    private void closeIfPoisoned() {
+        if (poisoned) {
+            poisoned = false;
+            closeAll();
         }
     }
 
@@ -110,6 +141,7 @@ final class LoopPartition {
     void fanOut(TickFrames tick) {
         long deliveries = 0;
         try {
+            closeIfPoisoned();
             for (int f = 0; f < tick.count; f++) {
                 int audience = tick.audienceIds[f];
                 if (audience >= sizes.length || sizes[audience] == 0) {
@@ -117,17 +149,25 @@ final class LoopPartition {
                 }
                 ByteBuf frame = tick.frames[f];
                 StreamSlot[] slots = byAudience[audience];
+                if (frame == null) {
+                    closeAudience(audience); // its frame could not be built: they resume rather than miss it
+                    continue;
+                }
                 deliveries += (long) tick.eventCounts[f] * sizes[audience];
-                // Backwards, because closing a slow channel swaps the last slot into the current position.
+                // Backwards, because closing a channel swaps the last slot into the current position.
                 for (int i = sizes[audience] - 1; i >= 0; i--) {
                     StreamSlot slot = slots[i];
                     Channel channel = slot.channel;
-                    // One walk of the pipeline for the write and its flush.
-                    channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
-                    if (!channel.isWritable()) {
-                        checkSlow(slot, tick.nanos);
-                    } else {
-                        slot.unwritableSinceNanos = 0;
+                    try {
+                        // One walk of the pipeline for the write and its flush.
+                        channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
+                        if (!channel.isWritable()) {
+                            checkSlow(slot, tick.nanos);
+                        } else {
+                            slot.unwritableSinceNanos = 0;
+                        }
+                    } catch (RuntimeException | Error failed) {
+                        channel.close(); // this channel only: the others still get the frame
                     }
                 }
             }
@@ -135,6 +175,13 @@ final class LoopPartition {
             tick.releaseAll();
         }
         stats.deliveries.add(deliveries);
+    }
+
+    private void closeAudience(int audience) {
+        StreamSlot[] slots = byAudience[audience];
+        for (int i = sizes[audience] - 1; i >= 0; i--) {
+            slots[i].channel.close();
+        }
     }
 
     private void checkSlow(StreamSlot slot, long nowNanos) {
@@ -157,6 +204,7 @@ final class LoopPartition {
      * {@code done} on the loop once every stream has been ended.
      */
     void drain(long spreadNanos, long retryMillis, long jitterMillis, Runnable done) {
+        closeIfPoisoned();
         List<StreamSlot> all = new ArrayList<>();
         for (int a = 0; a < sizes.length; a++) {
             for (int i = 0; i < sizes[a]; i++) {

@@ -4,134 +4,191 @@ import dev.ssecast.core.SseEncoder;
 import dev.ssecast.core.SseEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.CompositeByteBuf;
 
-import java.util.List;
 import java.util.Set;
 
-/** Builds what a resuming stream gets before live events, from the replay ring. Tick thread only. */
+/**
+ * Builds what a stream gets before it joins live frames, without copying event bytes: one chunk whose payload is
+ * retained slices of the ring's entries (or of this tick's batch), then the priming {@code id:} line that gives
+ * the client a {@code Last-Event-ID} even when no event of its topics came yet. Tick thread only.
+ *
+ * <p>A piece holds at most {@code budget} bytes of events (the stream's high water mark; one event may exceed it)
+ * and fewer than 1024 components, the most a gathering write takes at once.
+ */
 final class ResumeFrames {
-    private final ReplayRing ring;
+    static final int MAX_EVENTS_PER_PIECE = 1000;
+
     private final ByteBufAllocator alloc;
-    private final HubStats stats;
-    /** Published events in the last frame built (a reset event not counted), for the deliveries counter. */
+    private final int budget;
+    private final ByteBuf[] parts = new ByteBuf[MAX_EVENTS_PER_PIECE];
+    private int count;
+    private int payload;
+    /** Published events in the piece built last (a reset not counted), for the deliveries counter. */
     private int lastEvents;
+    private boolean reachedNewest;
 
-    ResumeFrames(ReplayRing ring, ByteBufAllocator alloc, HubStats stats) {
-        this.ring = ring;
+    ResumeFrames(ByteBufAllocator alloc, int budget) {
         this.alloc = alloc;
-        this.stats = stats;
+        this.budget = budget;
     }
 
     /**
-     * What a stream joining in this tick gets before live events. Without a last event id, or with one newer than
-     * the newest event: this tick's events of its topics. With one: the retained events of its topics after it
-     * (the ring already holds this tick's), or a {@code reset} event and this tick's events when the id is unknown
-     * or too old. Null when there is nothing
-     * to send; otherwise the caller owns the result.
+     * The preamble of a stream that joins live now: {@code head} (taken; a reset event, or null), this tick's
+     * events of its topics, and the priming id {@code newest} (null: none known). The caller owns the result.
      */
-    ByteBuf preamble(String lastEventId, Set<String> topics, TickBatch tick) {
-        lastEvents = 0;
-        if (lastEventId == null) {
-            return frame(null, topics, tick, 0);
-        }
-        EventId last = EventId.parse(lastEventId);
-        if (!last.isValid()) {
-            return reset("unknown-id", topics, tick);
-        }
-        EventId newest = ring.newest();
-        if (newest == null || last.isAfter(newest)) {
-            // Newer than anything here (another id space, a restarted node): up to date, so it goes live, and
-            // live includes this tick.
-            return frame(null, topics, tick, 0);
-        }
-        int from = ring.firstAfter(last);
-        if (from == ReplayRing.TOO_OLD) {
-            return reset("too-old", topics, tick);
-        }
-        return frame(null, topics, ring, from);
-    }
-
-    /**
-     * The frame for a stream whose older events came from the history: {@code loaded} (already filtered to its
-     * topics), then the ring's events of its topics from {@code before} on (or, when the ring was empty at the
-     * request, those after the newest loaded), or a {@code too-old} reset when the ring evicted them meanwhile.
-     * The caller owns the result; null when there is nothing to send.
-     */
-    ByteBuf afterHistory(List<SseEvent> loaded, EventId last, EventId before, Set<String> topics, TickBatch tick) {
-        lastEvents = 0;
-        int from;
-        if (before != null) {
-            from = ring.firstAtOrAfter(before);
-        } else {
-            EventId newest = last;
-            for (SseEvent event : loaded) {
-                EventId id = EventId.parse(event.id());
-                if (id.isValid() && id.isAfter(newest)) {
-                    newest = id;
+    ByteBuf join(ByteBuf head, Set<String> topics, TickBatch batch, EventId newest) {
+        EventId last = null;
+        try {
+            for (int i = 0; i < batch.count(); i++) {
+                if (topics.contains(batch.topic(i))) {
+                    add(batch.bytes(i));
+                    last = batch.id(i);
                 }
             }
-            from = ring.firstAfter(newest);
+        } catch (RuntimeException | Error e) {
+            discard(head);
+            throw e;
         }
-        if (from == ReplayRing.TOO_OLD) {
-            return reset("too-old", topics, tick);
-        }
-        ByteBuf history = Unpooled.buffer();
-        try {
-            for (SseEvent event : loaded) {
-                SseEncoder.encode(event, history);
-            }
-            ByteBuf frame = frame(history, topics, ring, from);
-            lastEvents += loaded.size();
-            return frame;
-        } finally {
-            history.release();
-        }
+        return build(head, last, newest);
     }
 
-    /** Published events (loaded, replayed or of this tick) in the frame built last; a reset event is not one. */
+    /**
+     * The next piece of a resume: {@code catchup}'s head, then its topics' ring events after its cursor, and the
+     * cursor moved past them. When they reach the ring's newest event, the piece ends with the priming id and the
+     * stream joins live with it: {@link #reachedNewest}. The caller owns the result (null: nothing to send).
+     */
+    ByteBuf next(Catchup catchup, ReplayRing ring, Set<String> topics) {
+        int i = ring.firstAfter(catchup.cursor);
+        EventId last = catchup.cursor; // what the client's last event id is so far: its own, or the history's
+        EventId scanned = catchup.cursor;
+        try {
+            for (; i < ring.count() && payload < budget && count < MAX_EVENTS_PER_PIECE; i++) {
+                scanned = ring.id(i);
+                if (topics.contains(ring.topic(i))) {
+                    add(ring.bytes(i));
+                    last = scanned;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            discard(null);
+            throw e;
+        }
+        ByteBuf head = catchup.head;
+        catchup.head = null;
+        reachedNewest = i == ring.count();
+        ByteBuf piece = build(head, last, reachedNewest ? ring.newest() : null);
+        catchup.cursor = scanned;
+        return piece;
+    }
+
+    /** Whether the piece {@link #next} built last ends the resume: the stream joins live with it. */
+    boolean reachedNewest() {
+        return reachedNewest;
+    }
+
+    /** Published events in the piece built last (loaded, replayed or of this tick); a reset is not one. */
     int lastEvents() {
         return lastEvents;
     }
 
-    /** A {@code reset} event for {@code reason}, then this tick's events of {@code topics}. */
-    ByteBuf reset(String reason, Set<String> topics, TickBatch tick) {
-        stats.resets.increment();
-        SseEvent reset = SseEvent.builder().type("reset").data("{\"reason\":\"" + reason + "\"}").build();
-        ByteBuf head = Unpooled.buffer(SseEncoder.encodedLength(reset));
+    /** A {@code reset} event for {@code reason}; the caller owns it. */
+    ByteBuf reset(String reason) {
+        return encode(SseEvent.builder().type("reset").data("{\"reason\":\"" + reason + "\"}").build());
+    }
+
+    /** {@code events} encoded one after another into one buffer; the caller owns it. */
+    ByteBuf encodeAll(Iterable<SseEvent> events) {
+        int length = 0;
+        for (SseEvent event : events) {
+            length += SseEncoder.encodedLength(event);
+        }
+        ByteBuf out = alloc.directBuffer(Math.max(1, length));
         try {
-            SseEncoder.encode(reset, head);
-            return frame(head, topics, tick, 0);
-        } finally {
-            head.release();
+            for (SseEvent event : events) {
+                SseEncoder.encode(event, out);
+            }
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.release();
+            throw e;
         }
     }
 
+    private ByteBuf encode(SseEvent event) {
+        ByteBuf out = alloc.directBuffer(SseEncoder.encodedLength(event));
+        SseEncoder.encode(event, out);
+        return out;
+    }
+
+    private void add(ByteBuf entry) {
+        parts[count++] = entry.retainedSlice();
+        payload += entry.readableBytes();
+    }
+
     /**
-     * One chunk: {@code head} (may be null; not released) then the events of {@code topics} in {@code source} from
-     * position {@code from} on; null when that is nothing. The caller owns the result.
+     * One chunk: {@code head}, the parts, then {@code id: <newest>} unless the client's last event id after the
+     * parts ({@code lastAdded}; null when it has none) already is the newest.
+     * Takes {@code head} and the parts whatever happens; null when all of that is empty.
      */
-    private ByteBuf frame(ByteBuf head, Set<String> topics, EncodedEvents source, int from) {
-        int payload = head == null ? 0 : head.readableBytes();
-        lastEvents = 0;
-        for (int i = from; i < source.count(); i++) {
-            if (topics.contains(source.topic(i))) {
-                payload += source.bytes(i).length;
-                lastEvents++;
+    private ByteBuf build(ByteBuf head, EventId lastAdded, EventId newest) {
+        int events = count;
+        ByteBuf priming = null;
+        CompositeByteBuf piece = null;
+        try {
+            if (newest != null && (lastAdded == null || newest.isAfter(lastAdded))) {
+                priming = encode(SseEvent.builder().id(newest.text()).build());
             }
+            int length = payload + (head == null ? 0 : head.readableBytes())
+                    + (priming == null ? 0 : priming.readableBytes());
+            if (length == 0) {
+                lastEvents = 0;
+                return null;
+            }
+            piece = alloc.compositeDirectBuffer(count + 4);
+            ByteBuf header = alloc.directBuffer(ChunkFrames.headerLength(length));
+            ChunkFrames.writeHeader(header, length);
+            piece.addComponent(true, header);
+            if (head != null) {
+                piece.addComponent(true, head);
+                head = null;
+            }
+            for (int i = 0; i < count; i++) {
+                piece.addComponent(true, parts[i]);
+                parts[i] = null;
+            }
+            if (priming != null) {
+                piece.addComponent(true, priming);
+                priming = null;
+            }
+            piece.addComponent(true, ChunkFrames.trailer());
+            lastEvents = events;
+            ByteBuf done = piece;
+            piece = null;
+            return done;
+        } finally {
+            if (piece != null) {
+                piece.release();
+            }
+            if (priming != null) {
+                priming.release();
+            }
+            discard(head);
         }
-        if (payload == 0) {
-            return null;
-        }
-        ByteBuf frame = ChunkFrames.open(alloc, payload);
+    }
+
+    /** Releases the parts not handed on, and {@code head} when not null. */
+    private void discard(ByteBuf head) {
         if (head != null) {
-            frame.writeBytes(head, head.readerIndex(), head.readableBytes());
+            head.release();
         }
-        for (int i = from; i < source.count(); i++) {
-            if (topics.contains(source.topic(i))) {
-                frame.writeBytes(source.bytes(i));
+        for (int i = 0; i < count; i++) {
+            if (parts[i] != null) {
+                parts[i].release();
+                parts[i] = null;
             }
         }
-        return ChunkFrames.close(frame);
+        count = 0;
+        payload = 0;
     }
 }

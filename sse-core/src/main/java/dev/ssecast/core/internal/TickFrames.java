@@ -3,7 +3,9 @@ package dev.ssecast.core.internal;
 import io.netty.buffer.ByteBuf;
 
 /**
- * The frames of one tick, one per audience that has something to send. Immutable once handed to the loops.
+ * The frames of one tick, one per audience that has something to send. Immutable once handed to the loops. A
+ * null frame means the tick could not build that audience's frame: its streams are closed instead of missing
+ * events, and their clients resume from the ring.
  *
  * <p>Ownership: each frame holds one reference per {@link LoopPartition} the tick hands it to; each partition
  * releases its reference after writing duplicates to its channels.
@@ -26,13 +28,17 @@ final class TickFrames {
 
     void retainAll(int references) {
         for (int i = 0; i < count; i++) {
-            frames[i].retain(references);
+            if (frames[i] != null) {
+                frames[i].retain(references);
+            }
         }
     }
 
     void releaseAll() {
         for (int i = 0; i < count; i++) {
-            frames[i].release();
+            if (frames[i] != null) {
+                frames[i].release();
+            }
         }
     }
 }

@@ -46,7 +46,7 @@ class HubHistoryTest {
     }
 
     private void publish(String id, String topic) {
-        hub.publish(topic, SseEvent.builder().id(id).data(topic + id).build(), null);
+        hub.publish(topic, SseEvent.builder().id(id).data(topic + id).build());
     }
 
     private static SseEvent stored(String id, String topic) {
@@ -88,7 +88,7 @@ class HubHistoryTest {
     }
 
     @Test
-    void resetsWhenTheRingEvictsWhatFollowsTheLoadWhileItRuns() {
+    void closesTheStreamWhenTheRingEvictsWhatFollowsTheLoadWhileItRuns() {
         publish("10-0", "a");
         hub.tickNow();
         EmbeddedChannel channel = subscribe("5-0", "a");
@@ -100,7 +100,9 @@ class HubHistoryTest {
         history.pending.get(0).complete(List.of(stored("6-0", "a")));
         hub.tickNow();
 
-        assertThat(Wire.stream(channel)).isEqualTo("event: reset\ndata: {\"reason\":\"too-old\"}\n\n");
+        assertThat(Wire.stream(channel)).as("nothing: it comes back with 5-0 and loads again").isEmpty();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(hub.stats().openStreams()).isZero();
     }
 
     @Test
@@ -112,7 +114,7 @@ class HubHistoryTest {
         history.pending.get(0).complete(null);
         hub.tickNow();
 
-        assertThat(Wire.stream(channel)).isEqualTo("event: reset\ndata: {\"reason\":\"too-old\"}\n\n");
+        assertThat(Wire.stream(channel)).isEqualTo("event: reset\ndata: {\"reason\":\"too-old\"}\n\nid: 10-0\n\n");
     }
 
     @Test

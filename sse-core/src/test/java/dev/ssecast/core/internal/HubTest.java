@@ -1,5 +1,6 @@
 package dev.ssecast.core.internal;
 
+import dev.ssecast.core.PublishResult;
 import dev.ssecast.core.SseEvent;
 import dev.ssecast.core.SseHistory;
 import io.netty.buffer.ByteBuf;
@@ -41,9 +42,9 @@ class HubTest {
     }
 
     private String publish(String topic, String data) {
-        String[] id = new String[1];
-        assertThat(hub.publish(topic, SseEvent.ofData(data), id)).isEqualTo(Hub.Outcome.ACCEPTED);
-        return id[0];
+        PublishResult result = hub.publish(topic, SseEvent.ofData(data));
+        assertThat(result.isAccepted()).as("%s", result).isTrue();
+        return result.id();
     }
 
     @Test
@@ -55,6 +56,7 @@ class HubTest {
         hub.tickNow();
 
         assertThat(Wire.frames(channel)).containsExactly(
+                "7\r\nid: 0\n\n\r\n", // the priming id: the one before the first
                 "22\r\nid: 1\ndata: one\n\nid: 2\ndata: two\n\n\r\n");
     }
 
@@ -70,6 +72,8 @@ class HubTest {
         EmbeddedChannel first = subscribe(null, "a");
         EmbeddedChannel second = subscribe(null, "a");
         hub.tickNow();
+        Wire.frames(first);
+        Wire.frames(second);
         publish("a", "shared");
         hub.tickNow();
         first.runPendingTasks();
@@ -93,6 +97,7 @@ class HubTest {
         EmbeddedChannel both = subscribe(null, "a", "b");
         EmbeddedChannel onlyB = subscribe(null, "b");
         hub.tickNow();
+        List.of(onlyA, both, onlyB).forEach(channel -> assertThat(Wire.stream(channel)).isEqualTo("id: 0\n\n"));
         publish("a", "a1");
         publish("b", "b1");
         publish("a", "a2");
@@ -112,7 +117,8 @@ class HubTest {
         hub.tickNow();
         EmbeddedChannel channel = subscribe("2", "a");
         hub.tickNow();
-        assertThat(Wire.stream(channel)).isEqualTo("id: 3\ndata: e3\n\nid: 4\ndata: e4\n\nid: 5\ndata: e5\n\n");
+        assertThat(Wire.stream(channel)).as("then the newest id, of another topic")
+                .isEqualTo("id: 3\ndata: e3\n\nid: 4\ndata: e4\n\nid: 5\ndata: e5\n\nid: 6\n\n");
 
         publish("a", "live");
         hub.tickNow();
@@ -134,6 +140,7 @@ class HubTest {
     void givesAStreamJoiningInATickThatTicksEventsOnce() {
         EmbeddedChannel early = subscribe(null, "a");
         hub.tickNow();
+        assertThat(Wire.stream(early)).isEqualTo("id: 0\n\n");
         EmbeddedChannel joining = subscribe(null, "a");
         publish("a", "same tick");
         hub.tickNow();
@@ -192,7 +199,7 @@ class HubTest {
         hub.tickNow();
 
         assertThat(Wire.stream(exact)).isEqualTo("id: 3\ndata: e3\n\nid: 4\ndata: e4\n\nid: 5\ndata: e5\n\n");
-        assertThat(Wire.stream(tooOld)).isEqualTo("event: reset\ndata: {\"reason\":\"too-old\"}\n\n");
+        assertThat(Wire.stream(tooOld)).isEqualTo("event: reset\ndata: {\"reason\":\"too-old\"}\n\nid: 5\n\n");
         assertThat(hub.stats().resets()).isEqualTo(1);
     }
 
@@ -203,7 +210,8 @@ class HubTest {
         EmbeddedChannel channel = subscribe("not-an-id", "a");
         hub.tickNow();
 
-        assertThat(Wire.stream(channel)).isEqualTo("event: reset\ndata: {\"reason\":\"unknown-id\"}\n\n");
+        assertThat(Wire.stream(channel)).as("a reset is followed by the priming id")
+                .isEqualTo("event: reset\ndata: {\"reason\":\"unknown-id\"}\n\nid: 1\n\n");
     }
 
     @Test
@@ -212,7 +220,7 @@ class HubTest {
         hub.tickNow();
         EmbeddedChannel channel = subscribe("999", "a");
         hub.tickNow();
-        assertThat(Wire.frames(channel)).isEmpty();
+        assertThat(Wire.stream(channel)).as("it gets what follows this node's newest").isEqualTo("id: 1\n\n");
 
         publish("a", "live");
         hub.tickNow();
@@ -226,9 +234,7 @@ class HubTest {
         for (int i = 0; i < 4; i++) {
             publish("a", "e" + i);
         }
-        String[] id = new String[1];
-        assertThat(hub.publish("a", SseEvent.ofData("over"), id)).isEqualTo(Hub.Outcome.QUEUE_FULL);
-        assertThat(id[0]).isNull();
+        assertThat(hub.publish("a", SseEvent.ofData("over"))).isEqualTo(PublishResult.queueFull());
         assertThat(hub.stats().publishRejected()).isEqualTo(1);
 
         hub.tickNow();
@@ -240,6 +246,7 @@ class HubTest {
         EmbeddedChannel idle = subscribe(null, "idle");
         EmbeddedChannel busy = subscribe(null, "busy");
         hub.tickNow();
+        Wire.frames(idle);
         now += Duration.ofMillis(499).toNanos();
         publish("busy", "x");
         hub.tickNow();
@@ -248,7 +255,8 @@ class HubTest {
 
         now += Duration.ofMillis(2).toNanos();
         hub.tickNow();
-        assertThat(Wire.frames(idle)).containsExactly("3\r\n:\n\n\r\n");
+        assertThat(Wire.frames(idle)).as("a comment, and the newest id, so the idle stream's id stays fresh")
+                .containsExactly("9\r\n:\nid: 1\n\n\r\n");
         assertThat(Wire.frames(busy)).as("busy had a frame 2ms ago").isEmpty();
     }
 
@@ -256,7 +264,7 @@ class HubTest {
     void forgetsAStreamWhenItsChannelCloses() {
         EmbeddedChannel channel = subscribe(null, "a");
         hub.tickNow();
-        channel.runPendingTasks();
+        Wire.frames(channel);
         assertThat(hub.stats().openStreams()).isEqualTo(1);
 
         channel.close();
@@ -281,11 +289,10 @@ class HubTest {
         hub.close();
         hub = hub(100, 1, true);
         EmbeddedChannel channel = subscribe(null, "a");
-        String[] id = new String[1];
-        hub.publish("a", SseEvent.builder().id("1700000000000-0").data("x").build(), id);
-        hub.publish("a", SseEvent.builder().id("1700000000000-1").data("y").build(), id);
-        assertThat(id[0]).isEqualTo("1700000000000-1");
-        assertThatThrownBy(() -> hub.publish("a", SseEvent.builder().id("1700000000000-1").data("z").build(), id))
+        hub.publish("a", SseEvent.builder().id("1700000000000-0").data("x").build());
+        assertThat(hub.publish("a", SseEvent.builder().id("1700000000000-1").data("y").build()).id())
+                .isEqualTo("1700000000000-1");
+        assertThatThrownBy(() -> hub.publish("a", SseEvent.builder().id("1700000000000-1").data("z").build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("supplied event ids must increase: id must be after 1700000000000-1, "
                         + "was \"1700000000000-1\"");
@@ -298,7 +305,7 @@ class HubTest {
 
     @Test
     void refusesAnIdOnAnEventWhenTheHubAssignsThem() {
-        assertThatThrownBy(() -> hub.publish("a", SseEvent.builder().id("7").data("x").build(), null))
+        assertThatThrownBy(() -> hub.publish("a", SseEvent.builder().id("7").data("x").build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("event ids are assigned by the broadcaster");
         assertThat(publish("a", "next")).as("the refused publish took no permit or id").isEqualTo("1");
@@ -307,7 +314,7 @@ class HubTest {
     @Test
     void refusesPublishesOnceClosed() {
         hub.close();
-        assertThat(hub.publish("a", SseEvent.ofData("late"), null)).isEqualTo(Hub.Outcome.CLOSED);
+        assertThat(hub.publish("a", SseEvent.ofData("late"))).isEqualTo(PublishResult.closed());
     }
 
     @Test

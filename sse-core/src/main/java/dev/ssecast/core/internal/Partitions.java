@@ -1,0 +1,132 @@
+package dev.ssecast.core.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The tick thread's side of the per-loop registry: one {@link LoopPartition} per event loop that has streams, and
+ * every hand-off to them (a tick's frames, a new stream, a drain, the close). Tick thread only; what runs on a
+ * loop is the partition's.
+ */
+final class Partitions {
+    private final HubStats stats;
+    private final long maxQueuedBytes;
+    private final long maxUnwritableNanos;
+    private final TickFaults faults;
+    private final Map<EventLoop, LoopPartition> byLoop = new IdentityHashMap<>();
+    private final List<LoopPartition> all = new ArrayList<>();
+    private final List<LoopPartition> receivers = new ArrayList<>();
+
+    Partitions(HubStats stats, long maxQueuedBytes, long maxUnwritableNanos, TickFaults faults) {
+        this.stats = stats;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.maxUnwritableNanos = maxUnwritableNanos;
+        this.faults = faults;
+    }
+
+    /**
+     * Hands every loop that has streams one task; each holds one reference to every frame (see TickFrames), and
+     * the tick's own reference is released here. A loop that cannot be handed its task is poisoned: its streams
+     * missed this tick, so they are closed and resume. Returns the loops that failed.
+     */
+    int handOff(TickFrames frames, TickFailures failures) {
+        // One pass decides the receivers: a loop may drop to zero streams meanwhile, and it must still get the
+        // task whose references were retained for it (it then just releases them).
+        receivers.clear();
+        for (int p = 0; p < all.size(); p++) {
+            if (all.get(p).streams.get() > 0) {
+                receivers.add(all.get(p));
+            }
+        }
+        int failed = 0;
+        try {
+            if (!receivers.isEmpty()) {
+                frames.retainAll(receivers.size());
+            }
+            for (int p = 0; p < receivers.size(); p++) {
+                LoopPartition partition = receivers.get(p);
+                try {
+                    faults.at(TickFaults.Step.HAND_OFF);
+                    partition.loop.execute(() -> partition.fanOut(frames));
+                } catch (RuntimeException | Error notHandedOff) {
+                    frames.releaseAll(); // the references retained for this loop
+                    partition.poison();
+                    failures.failed(TickFaults.Step.HAND_OFF, notHandedOff);
+                    failed++;
+                }
+            }
+        } finally {
+            frames.releaseAll();
+        }
+        return failed;
+    }
+
+    /**
+     * Lists a stream on its loop with {@code preamble} (taken: written there, or released), counting it as open
+     * at once, so that a drain or the close sees it.
+     */
+    void register(Channel channel, Audience audience, ByteBuf preamble) {
+        EventLoop loop = channel.eventLoop();
+        LoopPartition partition = byLoop.get(loop);
+        if (partition == null) {
+            partition = new LoopPartition(loop, stats, maxQueuedBytes, maxUnwritableNanos);
+            byLoop.put(loop, partition);
+            all.add(partition);
+        }
+        audience.streams.incrementAndGet();
+        partition.streams.incrementAndGet();
+        stats.openStreams.incrementAndGet();
+        StreamSlot slot = new StreamSlot(channel, audience, partition);
+        slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
+        LoopPartition target = partition;
+        try {
+            loop.execute(() -> target.register(slot, preamble));
+        } catch (RuntimeException | Error notHandedOff) {
+            if (preamble != null) {
+                preamble.release();
+            }
+            target.forget(slot);
+            channel.close();
+        }
+    }
+
+    /** A request to end every stream, spread over time; see {@link LoopPartition#drain}. */
+    record Drain(long spreadNanos, long retryMillis, long jitterMillis, CompletableFuture<Void> done) {
+    }
+
+    /** Starts ending every listed stream; each partition does it on its own loop; {@code done} completes after. */
+    void drain(Drain request) {
+        AtomicInteger pending = new AtomicInteger(1);
+        Runnable partitionDone = () -> {
+            if (pending.decrementAndGet() == 0) {
+                request.done().complete(null);
+            }
+        };
+        for (LoopPartition partition : all) {
+            pending.incrementAndGet();
+            try {
+                partition.loop.execute(() -> partition.drain(request.spreadNanos(), request.retryMillis(),
+                        request.jitterMillis(), partitionDone));
+            } catch (RuntimeException | Error loopGone) {
+                partition.poison(); // its streams are closed rather than left open
+                partitionDone.run();
+            }
+        }
+        partitionDone.run();
+    }
+
+    /** Closes every listed stream; each partition does it on its own loop. */
+    void closeAll() {
+        for (LoopPartition partition : all) {
+            partition.poison();
+        }
+    }
+}
