@@ -30,6 +30,14 @@ final class Streams {
         return channel;
     }
 
+    /** Runs every stream's pending and due scheduled tasks (a drain's slices, say). */
+    void runAll() {
+        for (EmbeddedChannel channel : channels) {
+            channel.runPendingTasks();
+            channel.runScheduledPendingTasks();
+        }
+    }
+
     /** Reads and releases what each stream still holds, then finishes it. Call after closing the hub. */
     void finishAll() {
         for (EmbeddedChannel channel : channels) {
