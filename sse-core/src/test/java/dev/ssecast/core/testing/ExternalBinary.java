@@ -49,6 +49,8 @@ public final class ExternalBinary {
         if ("1".equals(env.get(REQUIRE_ENV))) {
             return Assertions.fail(missing + ", and " + REQUIRE_ENV + "=1 requires it");
         }
+        // Surefire shows a skip's reason only in its reports; this puts it on the console too.
+        System.err.println(missing + "; skipping");
         Assumptions.abort(missing + "; skipping");
         throw new AssertionError("unreachable: Assumptions.abort returned");
     }
