@@ -3,6 +3,7 @@ package dev.ssecast.server;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.ssecast.core.testing.ExternalBinary;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,6 @@ import java.util.regex.Pattern;
  * JavaScript in it.
  */
 final class Chromium implements AutoCloseable {
-    static final Path DEFAULT_BINARY = Path.of("/usr/bin/chromium");
     private static final Pattern DEVTOOLS = Pattern.compile("DevTools listening on (ws://\\S+)");
     private static final long CALL_TIMEOUT_SECONDS = 30;
 
@@ -45,15 +44,19 @@ final class Chromium implements AutoCloseable {
                 .buildAsync(devtools, new Listener()).join();
     }
 
-    /** The browser binary: {@code $CHROMIUM}, else {@code /usr/bin/chromium}. */
+    /**
+     * The browser binary: {@code $CHROMIUM}, else {@code chromium} on the PATH; skips the test if it is missing (see
+     * {@link ExternalBinary}).
+     */
     static Path binary() {
         String configured = System.getenv("CHROMIUM");
-        return configured == null || configured.isEmpty() ? DEFAULT_BINARY : Path.of(configured);
+        return ExternalBinary.require(configured == null || configured.isEmpty() ? "chromium" : configured, "chromium");
     }
 
     /** Starts the browser with a fresh profile in {@code profile}; returns once its DevTools endpoint is up. */
     static Chromium start(Path profile) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(binary().toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        Path binary = binary();
+        Process process = new ProcessBuilder(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank")
@@ -80,12 +83,8 @@ final class Chromium implements AutoCloseable {
             return new Chromium(process, endpoint.get(60, TimeUnit.SECONDS));
         } catch (Exception e) {
             process.destroyForcibly();
-            throw new IOException("could not start " + binary(), e);
+            throw new IOException("could not start " + binary, e);
         }
-    }
-
-    static boolean isInstalled() {
-        return Files.isExecutable(binary());
     }
 
     /** Opens {@code url} in a new tab. */

@@ -1,5 +1,6 @@
 package dev.ssecast.server;
 
+import dev.ssecast.core.testing.ExternalBinary;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,6 +31,7 @@ final class NginxProcess implements AutoCloseable {
     }
 
     static NginxProcess start(List<Integer> nodePorts) throws IOException {
+        Path binary = ExternalBinary.require("nginx", "nginx");
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
@@ -83,7 +85,8 @@ final class NginxProcess implements AutoCloseable {
                     }
                 }
                 """.formatted(dir, servers, port));
-        Process process = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
+        Process process = new ProcessBuilder(binary.toString(), "-p", dir.toString(),
+                        "-c", dir.resolve("nginx.conf").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile())
                 .start();

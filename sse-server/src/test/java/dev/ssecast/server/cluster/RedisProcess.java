@@ -1,5 +1,6 @@
 package dev.ssecast.server.cluster;
 
+import dev.ssecast.core.testing.ExternalBinary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +50,8 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts the server again on the same port (empty: nothing is persisted). */
     public void startAgain() throws IOException {
-        process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        Path binary = ExternalBinary.require("redis-server", "redis-server");
+        process = new ProcessBuilder(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
