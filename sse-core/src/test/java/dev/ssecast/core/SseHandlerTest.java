@@ -195,4 +195,41 @@ class SseHandlerTest {
         assertThat(fromQuery.topics()).containsExactly("default");
         assertThat(fromQuery.lastEventId()).isEqualTo("7");
     }
+
+    @Test
+    void answers500AndClosesWhenTheSubscriberFunctionFails() {
+        channel(SseHandler.builder(broadcaster).subscriber(request -> {
+            throw new IllegalStateException("a bug in the application");
+        }).build());
+        request("GET /events HTTP/1.1\r\nAccept: text/event-stream\r\n\r\n");
+
+        assertThat(read()).startsWith("HTTP/1.1 500 Internal Server Error\r\n");
+        assertThat(channel.isOpen()).isFalse();
+        broadcaster.tickNow();
+        assertThat(broadcaster.openStreams()).isZero();
+    }
+
+    @Test
+    void endsAStreamThatArrivesAfterTheBroadcasterClosedInsteadOfLeavingItOpen() {
+        broadcaster.close();
+        channel(SseHandler.builder(broadcaster).retry(Duration.ofMillis(1500)).build());
+        request("GET /events HTTP/1.1\r\nAccept: text/event-stream\r\n\r\n");
+
+        assertThat(read()).isEqualTo(HEAD + "connection: close\r\n\r\n" + "d\r\nretry: 1500\n\n\r\n" + "0\r\n\r\n");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void treatsAnEmptyLastEventIdAsNoIdRatherThanAResumeToReset() {
+        broadcaster.publish("default", SseEvent.ofData("before"));
+        broadcaster.tickNow();
+        channel(SseHandler.builder(broadcaster).build());
+        request("GET /events HTTP/1.1\r\nAccept: text/event-stream\r\nLast-Event-ID: \r\n\r\n");
+        read();
+        broadcaster.tickNow();
+        channel.runPendingTasks();
+
+        assertThat(read()).as("only the priming id: no reset").isEqualTo("7\r\nid: 1\n\n\r\n");
+        assertThat(broadcaster.resets()).isZero();
+    }
 }

@@ -2,6 +2,8 @@ package dev.ssecast.core.internal;
 
 import io.netty.channel.Channel;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -17,7 +19,7 @@ final class Subscription {
     Subscription(Channel channel, List<String> topics, String lastEventId) {
         this.channel = channel;
         this.topics = topics;
-        this.topicSet = Set.copyOf(topics);
+        this.topicSet = Collections.unmodifiableSet(new LinkedHashSet<>(topics)); // in topic order, for the history
         this.lastEventId = lastEventId;
     }
 }

@@ -6,10 +6,14 @@ import dev.ssecast.core.SseHistory;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -323,6 +327,49 @@ class HubTest {
         hub.tickNow();
         channel.runPendingTasks();
         hub.close();
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void refusesASuppliedEventWithoutAValidIdAndKeepsTheLastOne() {
+        hub.close();
+        hub = hub(100, 1, true);
+        assertThat(hub.publish("a", SseEvent.builder().id("5-0").data("x").build()).isAccepted()).isTrue();
+        for (String bad : new String[] {null, "", "abc", "5-x", "-1"}) {
+            assertThatThrownBy(() -> hub.publish("a", SseEvent.builder().id(bad).data("bad").build()))
+                    .as("id %s", bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("a supplied event id must be <n> or <n>-<m>");
+        }
+        assertThat(hub.publish("a", SseEvent.builder().id("6-0").data("y").build()).id())
+                .as("the refused ones left the last id at 5-0").isEqualTo("6-0");
+    }
+
+    @RepeatedTest(20)
+    void closesOnceWhenTwoThreadsCloseAtOnce() throws Exception {
+        EmbeddedChannel channel = subscribe(null, "a");
+        publish("a", "kept in the ring, released once");
+        hub.tickNow();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<Thread> closers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread closer = new Thread(() -> {
+                try {
+                    start.await();
+                    hub.close();
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            closer.start();
+            closers.add(closer);
+        }
+        start.countDown();
+        for (Thread closer : closers) {
+            closer.join(10_000);
+        }
+        assertThat(failures).isEmpty();
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
     }
