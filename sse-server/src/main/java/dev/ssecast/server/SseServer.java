@@ -87,7 +87,7 @@ public final class SseServer implements AutoCloseable {
                 .publishToken(options.publishToken())
                 .connectionLimits(cap.max(), cap.acceptLimit())
                 .draining(draining::get)
-                .unready(() -> reader != null && !reader.isReading() ? "not reading the shared Redis Stream" : null)
+                .unready(this::unreadyReason)
                 .build();
         Transport.Resolved transport = options.transport().resolve();
         if (transport.fallbackReason() != null) {
@@ -99,6 +99,14 @@ public final class SseServer implements AutoCloseable {
                 transport.ioHandlerFactory());
         this.transportName = transport.name();
         this.serverChannel = transport.serverChannel();
+    }
+
+    /** Why the node cannot serve now (besides draining), or null: /readyz answers 503 with it. */
+    private String unreadyReason() {
+        if (!broadcaster.isHealthy()) {
+            return "the broadcaster's tick is failing (see ssecast_tick_failures_total)";
+        }
+        return reader != null && !reader.isReading() ? "not reading the shared Redis Stream" : null;
     }
 
     /**

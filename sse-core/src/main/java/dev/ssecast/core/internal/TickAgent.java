@@ -135,13 +135,14 @@ final class TickAgent {
             taken = List.of();
         }
         int n = taken.size();
+        int kept = 0;
         try {
             for (int i = 0; i < n; i++) {
-                keep(taken.get(i));
+                kept += keep(taken.get(i)) ? 1 : 0;
             }
         } finally {
             queue.consume(n); // kept or dropped, the sequence moves past each
-            stats.published.add(n);
+            stats.published.add(kept);
         }
         try {
             TickFrames frames = buildFrames(nowNanos);
@@ -155,7 +156,7 @@ final class TickAgent {
     }
 
     /** Encodes {@code event} once and keeps it in the ring and this tick's batch, or drops it for everyone. */
-    private void keep(PendingEvent event) {
+    private boolean keep(PendingEvent event) {
         ByteBuf bytes = null;
         boolean kept = false;
         TickFaults.Step step = TickFaults.Step.ENCODE;
@@ -169,6 +170,7 @@ final class TickAgent {
             ring.append(event.id, event.topic, bytes); // takes our reference; it stores or throws, never half
             kept = true;
             batch.add(event.id, event.topic, bytes.retain()); // cannot fail once reserved
+            return true;
         } catch (Throwable failure) {
             if (bytes != null && !kept) {
                 bytes.release();
@@ -176,6 +178,7 @@ final class TickAgent {
             stats.eventsDropped.increment();
             LOG.warn("event {} of topic {} dropped for every stream: {}", event.id, event.topic, failure.toString());
             failures.failed(step, failure);
+            return false;
         }
     }
 

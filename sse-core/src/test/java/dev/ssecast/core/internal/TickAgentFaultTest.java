@@ -140,6 +140,7 @@ class TickAgentFaultTest {
         assertThat(faults.fired(step)).isEqualTo(1);
         assertThat(hub.stats().eventsDropped()).isEqualTo(1);
         assertThat(ids(live)).as("the sequence moved past %s", lost).containsExactly(kept);
+        assertThat(hub.stats().published()).as("published: before and kept, not the dropped one").isEqualTo(2);
 
         assertServesAfter(accepted.get(0), List.of(lost));
         assertThat(ids(live)).containsExactly(accepted.get(accepted.size() - 1));

@@ -70,6 +70,14 @@ public final class ServerMetrics {
                 broadcaster::publishRejected);
         counter("ssecast_resets", "Resumes answered with a reset event (id too old or unknown)",
                 broadcaster::resets);
+        counter("ssecast_tick_failures", "Failures the tick contained (an allocation that failed, an observer that "
+                + "threw, a loop that took no task); /readyz answers 503 after three failed ticks in a row",
+                broadcaster::tickFailures);
+        counter("ssecast_events_dropped", "Accepted events that could not be encoded or kept, so reached no stream",
+                broadcaster::eventsDropped);
+        GaugeWithCallback.builder().name("ssecast_tick_healthy")
+                .help("1 while the tick works, 0 from its third failed tick in a row until a second without one")
+                .callback(cb -> cb.call(broadcaster.isHealthy() ? 1 : 0)).register(registry);
     }
 
     void watchConnections(IntSupplier open, int max) {
