@@ -79,6 +79,10 @@ final class ReplayRing {
                 evictedFloor = forgotten;
             }
         }
+        removeOldest();
+    }
+
+    private void removeOldest() {
         retainedBytes -= bytes[head].readableBytes();
         bytes[head].release();
         ids[head] = null;
@@ -177,13 +181,7 @@ final class ReplayRing {
     /** Releases every entry; the ring is empty afterwards. */
     void release() {
         while (size > 0) {
-            retainedBytes -= bytes[head].readableBytes();
-            bytes[head].release();
-            ids[head] = null;
-            topics[head] = null;
-            bytes[head] = null;
-            head = (head + 1) % capacity;
-            size = size - 1;
+            removeOldest();
         }
     }
 }

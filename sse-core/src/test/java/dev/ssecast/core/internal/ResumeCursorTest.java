@@ -58,6 +58,14 @@ class ResumeCursorTest {
         return result.id();
     }
 
+    /** 40 events of 8 KiB on topic a: 320 KiB, five pieces of at most 64 KiB. */
+    private void fillRing() {
+        for (int i = 0; i < 40; i++) {
+            publish("a", big(i));
+        }
+        hub.tickNow();
+    }
+
     private static String last(List<String> ids) {
         return ids.get(ids.size() - 1);
     }
@@ -83,10 +91,7 @@ class ResumeCursorTest {
 
     @Test
     void streamsTheRingAPieceATickMadeOfSlicesOfItsEntriesThenJoinsLive() {
-        for (int i = 0; i < 40; i++) {
-            publish("a", big(i)); // 320 KiB, five pieces of at most 64 KiB
-        }
-        hub.tickNow();
+        fillRing();
         EmbeddedChannel channel = streams.subscribe(hub, accepted.get(0), "a");
         List<ByteBuf> pieces = new ArrayList<>();
         Received received = new Received();
@@ -132,10 +137,7 @@ class ResumeCursorTest {
 
     @Test
     void aResumeCopiesNoEventBytes() {
-        for (int i = 0; i < 40; i++) {
-            publish("a", big(i));
-        }
-        hub.tickNow();
+        fillRing();
         long before = allocator.allocated;
         List<EmbeddedChannel> resumers = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -153,10 +155,7 @@ class ResumeCursorTest {
 
     @Test
     void closesAResumeWhosePieceStaysUnwrittenPastTheSlowConsumerBound() {
-        for (int i = 0; i < 40; i++) {
-            publish("a", big(i));
-        }
-        hub.tickNow();
+        fillRing();
         EmbeddedChannel channel = streams.subscribe(hub, accepted.get(0), "a");
         HoldWrites held = new HoldWrites();
         channel.pipeline().addFirst(held);
@@ -203,10 +202,7 @@ class ResumeCursorTest {
 
     @Test
     void sendsNoHeartbeatToAStreamStillCatchingUp() {
-        for (int i = 0; i < 40; i++) {
-            publish("a", big(i));
-        }
-        hub.tickNow();
+        fillRing();
         EmbeddedChannel channel = streams.subscribe(hub, accepted.get(0), "a");
         HoldWrites held = new HoldWrites();
         channel.pipeline().addFirst(held);
