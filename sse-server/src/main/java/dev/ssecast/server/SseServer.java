@@ -5,6 +5,7 @@ import dev.ssecast.core.SseEvent;
 import dev.ssecast.server.cluster.RedisStreamLog;
 import dev.ssecast.server.cluster.StreamReader;
 import dev.ssecast.server.http.HttpInitializer;
+import dev.ssecast.server.http.PublishRules;
 import dev.ssecast.server.http.Publisher;
 import dev.ssecast.server.http.ServerMetrics;
 import io.netty.bootstrap.ServerBootstrap;
@@ -65,12 +66,13 @@ public final class SseServer implements AutoCloseable {
                 .tickObserver(metrics::observeTick);
         if (options.redis() != null) {
             // The shared stream is trimmed to about the replay window; its entry ids are the events' ids.
-            this.redis = new RedisStreamLog(options.redis(), options.redisStream(), options.replay());
+            this.redis = new RedisStreamLog(options.redis(), options.redisStream(), options.replay(),
+                    new PublishRules(options.maxEventBytes()));
             this.broadcaster = settings.suppliedIds().history(redis).build();
             this.reader = new StreamReader(redis, broadcaster);
             this.publisher = (topic, event) -> reader.isReading() ? redis.publish(topic, event)
                     : CompletableFuture.failedFuture(new IllegalStateException("not reading the shared stream"));
-            metrics.watchReader(reader::isReading, reader::lagMillis, reader::outages);
+            metrics.watchReader(reader::isReading, reader::lagMillis, reader::outages, redis::entriesSkipped);
         } else {
             this.redis = null;
             this.reader = null;

@@ -134,7 +134,7 @@ final class PublishRoute {
         body = null;
         SseEvent event;
         try {
-            event = SseEvent.builder().type(eventName).data(PublishBody.text(text)).build();
+            event = http.rules().event(eventName, text.nioBuffer());
         } catch (IllegalArgumentException bad) {
             router.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, bad.getMessage()), keepAlive);
             return;
