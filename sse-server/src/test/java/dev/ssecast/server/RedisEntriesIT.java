@@ -63,7 +63,7 @@ class RedisEntriesIT {
         redis.xadd(STREAM, "t", "t", "d", "");
         redis.xadd(STREAM, "t", "t", "d", "\u00e9".repeat(MAX_EVENT_BYTES / 2 + 1)); // 9 characters, 18 bytes
         good.add(good("x".repeat(MAX_EVENT_BYTES), "price"));
-        good.add(good("last", null));
+        good.add(good("last\n", null)); // kept as published, final line break included
         return good;
     }
 

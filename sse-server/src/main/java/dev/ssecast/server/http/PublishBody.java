@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The text of a published event from its bytes (a request body, a stream entry's {@code d}): strict UTF-8, at
- * least one byte, at most {@code --max-event-bytes}. Its lines end at CRLF, LF
- * or CR only, so the text goes to the encoder as it is (the encoder splits exactly there, one {@code data:} line
- * each); only a final line end is dropped, because it ends the last line rather than starting an empty one
- * ({@code echo hello | curl --data-binary @-} publishes {@code hello}).
+ * least one byte, at most {@code --max-event-bytes}. The text goes to the encoder exactly as it is: its lines end at
+ * CRLF, LF or CR only, the encoder writes one {@code data:} line each, and the receiver joins them with LF. So the
+ * data arrives as published, except that CRLF and lone CR arrive as LF, and a final line break is kept
+ * ({@code "a\n"} is {@code data: a} and {@code data:}, which the receiver joins back into {@code "a\n"}).
  */
 final class PublishBody {
     private PublishBody() {
@@ -30,9 +30,8 @@ final class PublishBody {
             throw new IllegalArgumentException("the data is over --max-event-bytes (" + maxBytes + " bytes), was "
                     + utf8.remaining() + " bytes");
         }
-        String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(utf8.duplicate())
@@ -40,16 +39,5 @@ final class PublishBody {
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("the body must be UTF-8 text");
         }
-        return withoutFinalLineEnd(text);
-    }
-
-    static String withoutFinalLineEnd(String text) {
-        if (text.endsWith("\r\n")) {
-            return text.substring(0, text.length() - 2);
-        }
-        if (text.endsWith("\n") || text.endsWith("\r")) {
-            return text.substring(0, text.length() - 1);
-        }
-        return text;
     }
 }

@@ -17,15 +17,16 @@ class PublishBodyTest {
     }
 
     @Test
-    void decodesUtf8AndKeepsEveryLineBreakButTheFinalOne() {
+    void decodesUtf8AndKeepsEveryLineBreakTheFinalOneToo() {
         String body = "a\r\nb\nc\rd\u2028e\u0085f\n";
-        assertThat(text(body.getBytes(StandardCharsets.UTF_8))).isEqualTo("a\r\nb\nc\rd\u2028e\u0085f");
+        assertThat(text(body.getBytes(StandardCharsets.UTF_8))).isEqualTo(body);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"x|x", "x\\n|x", "x\\r|x", "x\\r\\n|x", "x\\n\\n|x\\n", "x\\r\\n\\r|x\\r\\n"})
-    void dropsOneFinalLineEnd(String in, String out) {
-        assertThat(PublishBody.withoutFinalLineEnd(unescape(in))).isEqualTo(unescape(out));
+    @CsvSource(delimiter = '|', value = {"x|x", "x\\n|x\\n", "x\\r|x\\r", "x\\r\\n|x\\r\\n", "x\\n\\n|x\\n\\n",
+            "\\n|\\n", "line1\\nline2\\n|line1\\nline2\\n"})
+    void keepsAFinalLineBreakAsPublished(String in, String out) {
+        assertThat(text(unescape(in).getBytes(StandardCharsets.UTF_8))).isEqualTo(unescape(out));
     }
 
     @Test
