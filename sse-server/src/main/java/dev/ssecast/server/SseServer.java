@@ -116,8 +116,8 @@ public final class SseServer implements AutoCloseable {
         SseServer server = new SseServer(options, cap);
         try {
             if (server.reader != null) {
-                LOG.info("distributed mode: Redis Stream '{}' at {}", options.redisStream(), redactPassword(
-                        options.redis()));
+                LOG.info("distributed mode: Redis Stream '{}' at {}", options.redisStream(),
+                        ServerOptions.redactPassword(options.redis()));
                 server.reader.start();
             }
             server.bind();
@@ -249,11 +249,6 @@ public final class SseServer implements AutoCloseable {
             LOG.info("stopped");
             terminated.complete(null);
         });
-    }
-
-    /** {@code redis://user:secret@host} as {@code redis://user:***@host}, for the log. */
-    static String redactPassword(String uri) {
-        return uri.replaceFirst("//([^:@/]*):[^@/]*@", "//$1:***@");
     }
 
     /** The server could not start; the message is the one line to show the operator. */
