@@ -58,6 +58,11 @@ public final class SseServer implements AutoCloseable {
         this.options = options;
         this.cap = cap;
         ServerMetrics metrics = new ServerMetrics();
+        Transport.Resolved transport = options.transport().resolve();
+        if (transport.fallbackReason() != null) {
+            LOG.warn("--transport {}: {}; using {}", options.transport(), transport.fallbackReason(),
+                    transport.name());
+        }
         SseBroadcaster.Builder settings = SseBroadcaster.builder()
                 .tick(options.tick())
                 .heartbeat(options.heartbeat())
@@ -67,7 +72,7 @@ public final class SseServer implements AutoCloseable {
         if (options.redis() != null) {
             // The shared stream is trimmed to about the replay window; its entry ids are the events' ids.
             this.redis = new RedisStreamLog(options.redis(), options.redisStream(), options.replay(),
-                    new PublishRules(options.maxEventBytes()));
+                    new PublishRules(options.maxEventBytes()), transport.name());
             this.broadcaster = settings.suppliedIds().history(redis).build();
             this.reader = new StreamReader(redis, broadcaster);
             this.publisher = (topic, event) -> reader.isReading() ? redis.publish(topic, event)
@@ -91,11 +96,6 @@ public final class SseServer implements AutoCloseable {
                 .draining(draining::get)
                 .unready(() -> reader != null && !reader.isReading() ? "not reading the shared Redis Stream" : null)
                 .build();
-        Transport.Resolved transport = options.transport().resolve();
-        if (transport.fallbackReason() != null) {
-            LOG.warn("--transport {}: {}; using {}", options.transport(), transport.fallbackReason(),
-                    transport.name());
-        }
         this.threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ssecast-io"),
                 transport.ioHandlerFactory());

@@ -70,8 +70,17 @@ public final class RedisStreamLog implements SseHistory, AutoCloseable {
      * @param key       the stream's key
      * @param maxLength the approximate length the stream is trimmed to on each publish
      * @param rules     what an entry must be to become an event
+     * @param transport the server's transport ({@code epoll}, {@code io_uring} or {@code nio}), for Lettuce to run
+     *                  too (see {@link LettuceTransport})
      */
-    public RedisStreamLog(String uri, String key, long maxLength, PublishRules rules) {
+    public RedisStreamLog(String uri, String key, long maxLength, PublishRules rules, String transport) {
+        String running = LettuceTransport.select(transport);
+        if (running.equals(transport)) {
+            LOG.info("Redis client transport: {}, as the server's", running);
+        } else {
+            LOG.info("Redis client transport: {}; the server runs {}, which Lettuce cannot have in this JVM", running,
+                    transport);
+        }
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(Duration.ofSeconds(2));

@@ -36,7 +36,7 @@ class RedisLogIT extends EventLogContract {
 
         /** A node whose reader reads the wall clock from {@code clock}, which a test can make fail. */
         Node(int ringEvents, int logEvents, LongSupplier clock) {
-            log = new RedisStreamLog(redis.uri(), "ssecast-test", logEvents, new PublishRules(1024));
+            log = new RedisStreamLog(redis.uri(), "ssecast-test", logEvents, new PublishRules(1024), "epoll");
             broadcaster = SseBroadcaster.builder().suppliedIds().history(log).replay(ringEvents, 1 << 20).build();
             reader = new StreamReader(log, broadcaster, clock);
             reader.start();
