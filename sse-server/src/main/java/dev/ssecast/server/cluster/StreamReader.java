@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * Feeds the node's broadcaster from the shared stream, in stream order, with the entry ids as event ids: the
@@ -113,17 +113,18 @@ public final class StreamReader implements AutoCloseable {
                 boolean unreachable = failure instanceof RedisException;
                 if (reading || outages.get() == 0) {
                     outages.incrementAndGet();
+                    String from = lastId == null ? "its last entry" : lastId;
                     if (unreachable) {
                         LOG.warn("lost the stream {}: {}; retrying after {} with backoff", log.key(),
-                                failure.getMessage(), lastId);
+                                failure.getMessage(), from);
                     } else {
-                        LOG.warn("reading the stream {} failed; retrying after {} with backoff", log.key(), lastId,
+                        LOG.warn("reading the stream {} failed; retrying after {} with backoff", log.key(), from,
                                 failure);
                     }
                 }
                 reading = false;
                 if (connection != null && (!unreachable || !connection.isOpen())) {
-                    connection.close(); // after an unknown failure, start again on a clean connection
+                    closeQuietly(connection); // after an unknown failure, start again on a clean connection
                     connection = null;
                 }
                 LockSupport.parkNanos(backoff);
@@ -131,7 +132,15 @@ public final class StreamReader implements AutoCloseable {
             }
         }
         if (connection != null) {
+            closeQuietly(connection);
+        }
+    }
+
+    private void closeQuietly(StatefulRedisConnection<String, byte[]> connection) {
+        try {
             connection.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing the reader's connection to stream {} failed", log.key(), e);
         }
     }
 
