@@ -194,8 +194,8 @@ public final class ServerOptions {
             throw invalid(cli, "--publish-token", "must be 1..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
         }
         if (redis != null && !REDIS_URI.matcher(redis).matches()) {
-            throw invalid(cli, "--redis", "must be redis://[user:password@]host[:port][/db] or rediss://..., was "
-                    + redis);
+            throw invalid(cli, "--redis", "must be redis://[[user:]password@]host[:port][/db] or rediss://..., was "
+                    + redactPassword(redis));
         }
         if (!STREAM_KEY.matcher(redisStream).matches()) {
             throw invalid(cli, "--redis-stream", "must be 1..128 characters of [A-Za-z0-9._:-], was " + redisStream);
@@ -203,6 +203,23 @@ public final class ServerOptions {
         if (corsOrigin.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
             throw invalid(cli, "--cors-origin", "must be printable ASCII");
         }
+    }
+
+    /**
+     * A Redis URI as it may be shown (logged or echoed): the password of {@code redis://password@host} or
+     * {@code redis://user:password@host} (and {@code rediss://}) replaced by {@code ***}. Everything up to the last
+     * {@code @} counts as credentials, so a malformed value does not leak a password that contains {@code @}.
+     */
+    static String redactPassword(String uri) {
+        int scheme = uri.indexOf("://");
+        int start = scheme < 0 ? 0 : scheme + 3;
+        int at = uri.lastIndexOf('@');
+        if (at < start) {
+            return uri;
+        }
+        int colon = uri.indexOf(':', start);
+        String user = colon >= 0 && colon < at ? uri.substring(start, colon + 1) : "";
+        return uri.substring(0, start) + user + "***" + uri.substring(at);
     }
 
     private static void within(CommandLine cli, String option, long value, long min, long max) {

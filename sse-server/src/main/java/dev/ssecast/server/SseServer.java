@@ -5,6 +5,7 @@ import dev.ssecast.core.SseEvent;
 import dev.ssecast.server.cluster.RedisStreamLog;
 import dev.ssecast.server.cluster.StreamReader;
 import dev.ssecast.server.http.HttpInitializer;
+import dev.ssecast.server.http.PublishRules;
 import dev.ssecast.server.http.Publisher;
 import dev.ssecast.server.http.ServerMetrics;
 import io.netty.bootstrap.ServerBootstrap;
@@ -57,6 +58,11 @@ public final class SseServer implements AutoCloseable {
         this.options = options;
         this.cap = cap;
         ServerMetrics metrics = new ServerMetrics();
+        Transport.Resolved transport = options.transport().resolve();
+        if (transport.fallbackReason() != null) {
+            LOG.warn("--transport {}: {}; using {}", options.transport(), transport.fallbackReason(),
+                    transport.name());
+        }
         SseBroadcaster.Builder settings = SseBroadcaster.builder()
                 .tick(options.tick())
                 .heartbeat(options.heartbeat())
@@ -65,12 +71,13 @@ public final class SseServer implements AutoCloseable {
                 .tickObserver(metrics::observeTick);
         if (options.redis() != null) {
             // The shared stream is trimmed to about the replay window; its entry ids are the events' ids.
-            this.redis = new RedisStreamLog(options.redis(), options.redisStream(), options.replay());
+            this.redis = new RedisStreamLog(options.redis(), options.redisStream(), options.replay(),
+                    new PublishRules(options.maxEventBytes()), transport.name());
             this.broadcaster = settings.suppliedIds().history(redis).build();
             this.reader = new StreamReader(redis, broadcaster);
             this.publisher = (topic, event) -> reader.isReading() ? redis.publish(topic, event)
                     : CompletableFuture.failedFuture(new IllegalStateException("not reading the shared stream"));
-            metrics.watchReader(reader::isReading, reader::lagMillis, reader::outages);
+            metrics.watchReader(reader::isReading, reader::lagMillis, reader::outages, redis::entriesSkipped);
         } else {
             this.redis = null;
             this.reader = null;
@@ -89,11 +96,6 @@ public final class SseServer implements AutoCloseable {
                 .draining(draining::get)
                 .unready(this::unreadyReason)
                 .build();
-        Transport.Resolved transport = options.transport().resolve();
-        if (transport.fallbackReason() != null) {
-            LOG.warn("--transport {}: {}; using {}", options.transport(), transport.fallbackReason(),
-                    transport.name());
-        }
         this.threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ssecast-io"),
                 transport.ioHandlerFactory());
@@ -122,8 +124,8 @@ public final class SseServer implements AutoCloseable {
         SseServer server = new SseServer(options, cap);
         try {
             if (server.reader != null) {
-                LOG.info("distributed mode: Redis Stream '{}' at {}", options.redisStream(), redactPassword(
-                        options.redis()));
+                LOG.info("distributed mode: Redis Stream '{}' at {}", options.redisStream(),
+                        ServerOptions.redactPassword(options.redis()));
                 server.reader.start();
             }
             server.bind();
@@ -255,11 +257,6 @@ public final class SseServer implements AutoCloseable {
             LOG.info("stopped");
             terminated.complete(null);
         });
-    }
-
-    /** {@code redis://user:secret@host} as {@code redis://user:***@host}, for the log. */
-    static String redactPassword(String uri) {
-        return uri.replaceFirst("//([^:@/]*):[^@/]*@", "//$1:***@");
     }
 
     /** The server could not start; the message is the one line to show the operator. */

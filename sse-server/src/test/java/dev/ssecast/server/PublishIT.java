@@ -66,13 +66,15 @@ class PublishIT {
     }
 
     @Test
-    void aFinalLineEndEndsTheLastLineRatherThanAddingOne() throws Exception {
+    void keepsAFinalLineBreakAndDeliversCrLfAndCrAsLf() throws Exception {
         try (EventStream stream = server.stream("/events?topic=final")) {
             stream.awaitRetry();
-            server.publish("final", "hello\n");
-            server.publish("final", "two\r\n\r\n");
+            server.publish("final", "line1\nline2\n");
+            server.publish("final", "line1\r\nline2\r\n");
+            server.publish("final", "cr\r");
             server.publish("final", "\n");
-            assertThat(stream.awaitEvents(3)).extracting(SseEvent::data).containsExactly("hello", "two\n", "");
+            assertThat(stream.awaitEvents(4)).extracting(SseEvent::data)
+                    .containsExactly("line1\nline2\n", "line1\nline2\n", "cr\n", "\n");
         }
     }
 

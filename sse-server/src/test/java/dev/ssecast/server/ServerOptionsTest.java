@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,11 +82,30 @@ class ServerOptionsTest {
         assertThat(ServerOptions.parse(Map.of(), "--redis", uri).redis()).isEqualTo(uri);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "rediss://user:secret@redis.internal:6379/1 | rediss://user:***@redis.internal:6379/1",
+        "redis://user:secret@host                   | redis://user:***@host",
+        "redis://secret@host                        | redis://***@host",
+        "rediss://secret@redis.internal:6379/1      | rediss://***@redis.internal:6379/1",
+        "redis://:secret@host:6379                  | redis://:***@host:6379",
+        "redis://user:se@cr/et@host/x               | redis://user:***@host/x",
+        "redis://localhost:6379                     | redis://localhost:6379"})
+    void keepsTheRedisPasswordOutOfTheLog(String uri, String shown) {
+        assertThat(ServerOptions.redactPassword(uri)).isEqualTo(shown);
+    }
+
     @Test
-    void keepsTheRedisPasswordOutOfTheLog() {
-        assertThat(SseServer.redactPassword("rediss://user:secret@redis.internal:6379/1"))
-                .isEqualTo("rediss://user:***@redis.internal:6379/1");
-        assertThat(SseServer.redactPassword("redis://localhost:6379")).isEqualTo("redis://localhost:6379");
+    void aRejectedRedisUriIsEchoedWithoutItsPassword() {
+        for (String uri : List.of("redis://user:secret@host:6379/x", "redis://secret@host:6379/x",
+                "rediss://secret@host:6379/db", "redis://secret@")) {
+            assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--redis", uri)).as(uri)
+                    .hasMessageStartingWith("Invalid value for option '--redis'")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret").contains("***@"));
+            assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_REDIS", uri))).as(uri)
+                    .hasMessageStartingWith("Invalid value for SSECAST_REDIS")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret"));
+        }
     }
 
     @Test

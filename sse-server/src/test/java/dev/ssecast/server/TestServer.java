@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A real server started in this JVM on a free loopback port, with an HTTP/1.1 client to talk to it. */
 final class TestServer implements AutoCloseable {
-    private static final Pattern ID = Pattern.compile("\\{\"id\":\"(\\d+)\"}");
+    private static final Pattern ID = Pattern.compile("\\{\"id\":\"(\\d+(?:-\\d+)?)\"}");
 
     final SseServer server;
     final HttpClient client = HttpClient.newBuilder()

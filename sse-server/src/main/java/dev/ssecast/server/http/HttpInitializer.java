@@ -42,7 +42,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
 
     private final Publisher publisher;
     private final ServerMetrics metrics;
-    private final int maxEventBytes;
+    private final PublishRules rules;
     private final Duration retry;
     private final String corsOrigin;
     private final PublishAuth auth;
@@ -57,7 +57,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     private HttpInitializer(Builder b) {
         this.publisher = b.publisher == null ? Publisher.of(b.broadcaster) : b.publisher;
         this.metrics = b.metrics;
-        this.maxEventBytes = b.maxEventBytes;
+        this.rules = new PublishRules(b.maxEventBytes);
         this.retry = b.retry;
         this.corsOrigin = b.corsOrigin;
         this.auth = new PublishAuth(b.publishToken);
@@ -133,7 +133,11 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     }
 
     int maxEventBytes() {
-        return maxEventBytes;
+        return rules.maxDataBytes();
+    }
+
+    PublishRules rules() {
+        return rules;
     }
 
     Duration retry() {

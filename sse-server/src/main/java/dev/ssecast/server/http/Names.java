@@ -58,7 +58,10 @@ final class Names {
         if (names.size() != 1) {
             throw new IllegalArgumentException("a publish takes at most one event name, was " + names.size());
         }
-        String name = names.get(0);
+        return checkEventName(names.get(0));
+    }
+
+    static String checkEventName(String name) {
         if (!matches(name, MAX_EVENT_NAME_LENGTH, false)) {
             throw new IllegalArgumentException("event must be 1.." + MAX_EVENT_NAME_LENGTH
                     + " characters of [A-Za-z0-9._:-], was " + quote(name));

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -27,7 +28,8 @@ import java.util.concurrent.CompletionException;
  * {@code POST /events} on one connection; single thread: the channel's event loop. The head is checked first
  * (draining, auth, parameters, a declared length over the limit) and a refusal answered before any body is read;
  * an accepted body is copied into one buffer of at most {@code --max-event-bytes}, then decoded, published, and
- * answered {@code 202 {"id":"<id>"}} or {@code 503} with {@code Retry-After}.
+ * answered {@code 202 {"id":"<id>"}}, {@code 400} when the publisher refuses the input, or {@code 503} with
+ * {@code Retry-After}.
  */
 final class PublishRoute {
     private static final Logger LOG = LoggerFactory.getLogger(PublishRoute.class);
@@ -134,7 +136,7 @@ final class PublishRoute {
         body = null;
         SseEvent event;
         try {
-            event = SseEvent.builder().type(eventName).data(PublishBody.text(text)).build();
+            event = http.rules().event(eventName, text.nioBuffer());
         } catch (IllegalArgumentException bad) {
             router.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, bad.getMessage()), keepAlive);
             return;
@@ -162,12 +164,19 @@ final class PublishRoute {
         }
     }
 
-    /** The reply to a completed publish: 202 with the id, or 503 with {@code Retry-After}. */
+    /**
+     * The reply to a completed publish: 202 with the id; 400 with its message when the publisher refused the
+     * input ({@link IllegalArgumentException}: trying again would not help); else 503 with {@code Retry-After}.
+     */
     private FullHttpResponse reply(CompletableFuture<PublishResult> published) {
         PublishResult result;
         try {
             result = published.join();
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof IllegalArgumentException) {
+                return Responses.text(HttpResponseStatus.BAD_REQUEST, String.valueOf(cause.getMessage()));
+            }
             LOG.debug("publish failed", e);
             return unavailable("publishing failed; try again", retryAfterSeconds());
         }

@@ -18,7 +18,9 @@ public interface Publisher {
     /**
      * Publishes {@code event} to {@code topic}. Must not block: it runs on an event loop.
      *
-     * @return completes with the result; completing exceptionally answers 503
+     * @return completes with the result; completing exceptionally (or throwing) with an
+     *         {@link IllegalArgumentException} answers 400 with its message, with anything else 503
+     *         with {@code Retry-After}
      */
     CompletionStage<PublishResult> publish(String topic, SseEvent event);
 

@@ -90,17 +90,21 @@ public final class ServerMetrics {
 
     /**
      * Exposes the distributed mode's stream reader: whether it reads the shared stream now, how long the newest
-     * event it fed had waited in Redis, and how often it lost Redis.
+     * event it fed had waited in Redis, how often it lost Redis, and how many entries were skipped for breaking
+     * the rules of a publish.
      */
     public void watchReader(java.util.function.BooleanSupplier reading, java.util.function.LongSupplier lagMillis,
-                            java.util.function.LongSupplier outages) {
+                            java.util.function.LongSupplier outages, java.util.function.LongSupplier skipped) {
         GaugeWithCallback.builder().name("ssecast_redis_reader_up")
                 .help("1 while this node reads the shared Redis Stream, 0 while it cannot")
                 .callback(cb -> cb.call(reading.getAsBoolean() ? 1 : 0)).register(registry);
         GaugeWithCallback.builder().name("ssecast_redis_reader_lag_seconds")
                 .help("How long the newest event read from Redis had waited there before this node fanned it out")
                 .callback(cb -> cb.call(lagMillis.getAsLong() / 1000.0)).register(registry);
-        counter("ssecast_redis_reader_outages", "Times this node lost the shared Redis Stream", outages);
+        counter("ssecast_redis_reader_outages", "Times this node lost the shared Redis Stream, or its reader failed",
+                outages);
+        counter("ssecast_redis_entries_skipped", "Entries of the shared Redis Stream skipped because they break the "
+                + "rules of a publish (by the reader, and again by each resume that loads them)", skipped);
     }
 
     void streamTurnedAway(String reason) {

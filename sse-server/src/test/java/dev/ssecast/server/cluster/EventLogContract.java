@@ -146,7 +146,6 @@ abstract class EventLogContract {
     }
 
     static int compare(String a, String b) {
-        return a.contains("-") || b.contains("-") ? StreamIds.compare(a, b)
-                : Long.compareUnsigned(Long.parseUnsignedLong(a), Long.parseUnsignedLong(b));
+        return SseBroadcaster.compareIds(a, b);
     }
 }

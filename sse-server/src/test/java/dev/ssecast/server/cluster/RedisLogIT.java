@@ -5,6 +5,7 @@ import dev.ssecast.core.SseBroadcaster;
 import dev.ssecast.core.SseEvent;
 import dev.ssecast.core.testing.SseTestClient;
 import dev.ssecast.core.testing.TestSseServer;
+import dev.ssecast.server.http.PublishRules;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,9 +31,14 @@ class RedisLogIT extends EventLogContract {
         final StreamReader reader;
 
         Node(int ringEvents, int logEvents) {
-            log = new RedisStreamLog(redis.uri(), "ssecast-test", logEvents);
+            this(ringEvents, logEvents, System::currentTimeMillis);
+        }
+
+        /** A node whose reader reads the wall clock from {@code clock}, which a test can make fail. */
+        Node(int ringEvents, int logEvents, LongSupplier clock) {
+            log = new RedisStreamLog(redis.uri(), "ssecast-test", logEvents, new PublishRules(1024), "epoll");
             broadcaster = SseBroadcaster.builder().suppliedIds().history(log).replay(ringEvents, 1 << 20).build();
-            reader = new StreamReader(log, broadcaster);
+            reader = new StreamReader(log, broadcaster, clock);
             reader.start();
             await().atMost(WAIT).until(reader::isReading);
         }
@@ -120,5 +128,49 @@ class RedisLogIT extends EventLogContract {
         assertThatThrownBy(() -> node.log.publish("a", SseEvent.ofData("x")).toCompletableFuture()
                 .get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         redis.startAgain();
+    }
+
+    @Test
+    void restartsAfterAnUnexpectedFailureFromTheLastIdFedLosingAndRepeatingNothing() throws Exception {
+        if (redis == null) {
+            redis = track(RedisProcess.start());
+        }
+        AtomicBoolean failing = new AtomicBoolean();
+        Node node = track(new Node(1000, 1000, () -> {
+            if (failing.get()) {
+                throw new IllegalStateException("injected: the clock failed");
+            }
+            return System.currentTimeMillis();
+        }));
+        TestSseServer server = serve(node);
+        SseTestClient client = subscribe(server, "topic=a", null);
+        await().atMost(WAIT).until(() -> node.broadcaster().openStreams() == 1);
+        List<String> accepted = publishAll(node, "a", 3);
+        client.recorder().awaitEvents(3, WAIT);
+
+        failing.set(true); // from now on each cycle fails right after it fed an event
+        accepted.addAll(publishAll(node, "a", 3));
+        await().atMost(WAIT).until(() -> !node.reader.isReading());
+        assertThat(node.reader.outages()).isEqualTo(1);
+        failing.set(false);
+        await().atMost(WAIT).until(node.reader::isReading);
+        accepted.addAll(publishAll(node, "a", 3));
+
+        client.recorder().awaitEvents(6, WAIT);
+        assertThat(ids(client.recorder().events())).isEqualTo(accepted);
+        client.recorder().assertNoMoreEvents();
+        assertThat(node.reader.outages()).as("a failure that repeats is one outage").isEqualTo(1);
+    }
+
+    @Test
+    void startsAfterTheLastEntryOfTheStreamAndTellsTheBroadcasterSo() throws Exception {
+        redis = track(RedisProcess.start());
+        String last = redis.xadd("ssecast-test", "t", "a", "d", "before the node");
+        Node node = (Node) track(open(1000, 1000));
+
+        assertThat(node.reader.lastId()).isEqualTo(last);
+        assertThatThrownBy(() -> node.broadcaster().publish("a", SseEvent.builder().id(last).data("x").build()))
+                .as("the broadcaster starts after %s", last)
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must increase");
     }
 }

@@ -67,6 +67,40 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code XADD key * field value ...} as another producer would send it, bytes as given (so a test can add what
+     * this server would never write); returns the entry id.
+     */
+    public String xadd(String key, Object... fieldsAndValues) throws IOException {
+        java.io.ByteArrayOutputStream command = new java.io.ByteArrayOutputStream();
+        byte[][] args = new byte[fieldsAndValues.length + 3][];
+        args[0] = "XADD".getBytes(StandardCharsets.US_ASCII);
+        args[1] = key.getBytes(StandardCharsets.UTF_8);
+        args[2] = "*".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < fieldsAndValues.length; i++) {
+            Object arg = fieldsAndValues[i];
+            args[i + 3] = arg instanceof byte[] ? (byte[]) arg : String.valueOf(arg).getBytes(StandardCharsets.UTF_8);
+        }
+        command.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (byte[] arg : args) {
+            command.write(("$" + arg.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            command.write(arg);
+            command.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(command.toByteArray());
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String head = in.readLine();
+            if (head == null || !head.startsWith("$")) {
+                throw new IOException("XADD answered " + head);
+            }
+            return in.readLine();
+        }
+    }
+
     private boolean answersPing() throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);

@@ -136,6 +136,50 @@ class HttpRouterTest {
     }
 
     @Test
+    void answersBadInputThatThePublisherRefusesWith400AndItsMessageWithoutRetryAfter() {
+        List<Publisher> refusing = List.of(
+                (topic, event) -> {
+                    throw new IllegalArgumentException("refused at once");
+                },
+                (topic, event) -> CompletableFuture.failedFuture(new IllegalArgumentException("refused at once")));
+        for (Publisher publisher : refusing) {
+            EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http(publisher));
+            send(channel, "POST /events HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
+            String response = readAll(channel);
+            assertThat(statuses(response)).containsExactly(400);
+            assertThat(response).endsWith("refused at once\n").doesNotContain("retry-after");
+            send(channel, "GET /healthz HTTP/1.1\r\n\r\n");
+            assertThat(statuses(readAll(channel))).as("the connection stays usable").containsExactly(200);
+            assertThat(channel.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void answersBadInputThatThePublisherRefusesLaterWith400() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http(this::later));
+        send(channel, "POST /events HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
+        assertThat(readAll(channel)).isEmpty();
+        publishes.get(0).completeExceptionally(new IllegalArgumentException("refused later"));
+        channel.runPendingTasks();
+        String response = readAll(channel);
+        assertThat(statuses(response)).containsExactly(400);
+        assertThat(response).endsWith("refused later\n").doesNotContain("retry-after");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void answersAPublisherThatThrowsSomethingElseWith503AndRetryAfter() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http((topic, event) -> {
+            throw new IllegalStateException("log is down");
+        }));
+        send(channel, "POST /events HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
+        String response = readAll(channel);
+        assertThat(statuses(response)).containsExactly(503);
+        assertThat(response).contains("retry-after: 3\r\n");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void releasesAHalfReadBodyWhenTheConnectionCloses() {
         EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http(this::later));
         send(channel, "POST /events HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly part of it");

@@ -1,11 +1,10 @@
 package dev.ssecast.server.http;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,24 +13,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PublishBodyTest {
 
     private static String text(byte... bytes) {
-        ByteBuf body = Unpooled.wrappedBuffer(bytes);
-        try {
-            return PublishBody.text(body);
-        } finally {
-            body.release();
-        }
+        return PublishBody.text(ByteBuffer.wrap(bytes), 1024);
     }
 
     @Test
-    void decodesUtf8AndKeepsEveryLineBreakButTheFinalOne() {
+    void decodesUtf8AndKeepsEveryLineBreakTheFinalOneToo() {
         String body = "a\r\nb\nc\rd\u2028e\u0085f\n";
-        assertThat(text(body.getBytes(StandardCharsets.UTF_8))).isEqualTo("a\r\nb\nc\rd\u2028e\u0085f");
+        assertThat(text(body.getBytes(StandardCharsets.UTF_8))).isEqualTo(body);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"x|x", "x\\n|x", "x\\r|x", "x\\r\\n|x", "x\\n\\n|x\\n", "x\\r\\n\\r|x\\r\\n"})
-    void dropsOneFinalLineEnd(String in, String out) {
-        assertThat(PublishBody.withoutFinalLineEnd(unescape(in))).isEqualTo(unescape(out));
+    @CsvSource(delimiter = '|', value = {"x|x", "x\\n|x\\n", "x\\r|x\\r", "x\\r\\n|x\\r\\n", "x\\n\\n|x\\n\\n",
+            "\\n|\\n", "line1\\nline2\\n|line1\\nline2\\n"})
+    void keepsAFinalLineBreakAsPublished(String in, String out) {
+        assertThat(text(unescape(in).getBytes(StandardCharsets.UTF_8))).isEqualTo(unescape(out));
+    }
+
+    @Test
+    void refusesMoreBytesThanTheLimitCountingBytesNotCharacters() {
+        assertThat(PublishBody.text(ByteBuffer.wrap("\u00e9".repeat(512).getBytes(StandardCharsets.UTF_8)), 1024))
+                .hasSize(512);
+        ByteBuffer over = ByteBuffer.wrap("\u00e9".repeat(513).getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> PublishBody.text(over, 1024)).hasMessage("the data is over --max-event-bytes (1024 bytes), was 1026 bytes");
     }
 
     @Test
