@@ -158,7 +158,8 @@ class ClusterDrainIT {
     }
 
     private HttpResponse<String> get(ServerProcess node, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base(node).resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(base(node).resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** A metric's value from the node's /metrics. */
