@@ -24,20 +24,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A recorder of one event stream read with the JDK's {@link HttpClient}, in the manner of okhttp-sse's
  * {@code EventSourceRecorder}: a reader thread decodes the body with {@link SseDecoder} and queues what it sees
- * (retry fields, events, comments, the end); tests await items under a timeout and never sleep.
+ * (retry fields, events, comments, a last event id set without an event, the end); tests await items under a
+ * timeout and never sleep.
+ *
+ * <p>The body is fed to the decoder one line at a time, so that after each line the decoder's
+ * {@linkplain SseDecoder#lastEventId() last event id} can be compared: a blank line that changed it without
+ * dispatching an event (an {@code id:} block with no data, such as a priming id or a heartbeat's id) is queued as
+ * an {@link Kind#ID} item. {@link #next()} and the other awaits skip those items as they skip comments; only
+ * {@link #awaitLastEventId} looks at them.
  */
 final class EventStream implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     /** One thing seen on the stream. */
-    record Item(Kind kind, SseEvent event, Duration retry, String comment) {
+    record Item(Kind kind, SseEvent event, Duration retry, String comment, String lastEventId) {
+        Item(Kind kind, SseEvent event, Duration retry, String comment) {
+            this(kind, event, retry, comment, null);
+        }
     }
 
-    enum Kind { RETRY, EVENT, COMMENT, END }
+    /** {@code ID}: a blank line set the last event id ({@link Item#lastEventId()}) and dispatched nothing. */
+    enum Kind { RETRY, EVENT, COMMENT, ID, END }
 
     private final HttpResponse<InputStream> response;
     private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
     private final Thread reader;
+    /** The decoder's last event id after the last line read; written by the reader thread only. */
+    private volatile String lastEventId = "";
+    /** The last event id as of the items the test has consumed; test thread only. */
+    private String consumedLastEventId = "";
 
     private EventStream(HttpResponse<InputStream> response) {
         this.response = response;
@@ -65,10 +80,12 @@ final class EventStream implements AutoCloseable {
     }
 
     private void read() {
+        boolean[] dispatched = new boolean[1];
         SseDecoder decoder = new SseDecoder(new SseDecoder.Listener() {
             @Override
             public void onEvent(SseEvent event) {
-                items.add(new Item(Kind.EVENT, event, null, null));
+                dispatched[0] = true;
+                items.add(new Item(Kind.EVENT, event, null, null, event.id() == null ? "" : event.id()));
             }
 
             @Override
@@ -85,9 +102,24 @@ final class EventStream implements AutoCloseable {
         try (InputStream in = response.body()) {
             int n;
             while ((n = in.read(chunk)) >= 0) {
-                ByteBuf buf = Unpooled.wrappedBuffer(chunk, 0, n);
-                decoder.decode(buf);
-                buf.release();
+                int from = 0;
+                while (from < n) {
+                    int to = from;
+                    while (to < n && chunk[to] != '\n' && chunk[to] != '\r') {
+                        to++;
+                    }
+                    to = Math.min(n, to + 1); // up to and including one line end (a CR LF pair may be split)
+                    dispatched[0] = false;
+                    ByteBuf line = Unpooled.wrappedBuffer(chunk, from, to - from);
+                    decoder.decode(line);
+                    line.release();
+                    String id = decoder.lastEventId();
+                    if (!dispatched[0] && !id.equals(lastEventId)) {
+                        items.add(new Item(Kind.ID, null, null, null, id));
+                    }
+                    lastEventId = id;
+                    from = to;
+                }
             }
         } catch (IOException closedOrFailed) {
             // the end is the same to the test: recorded below
@@ -96,15 +128,48 @@ final class EventStream implements AutoCloseable {
         }
     }
 
-    /** The next item that is not a comment, within {@link #TIMEOUT} however many comments come first. */
+    /**
+     * The next item that is neither a comment nor an id, within {@link #TIMEOUT} however many of those come first.
+     */
     Item next() throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
-            Item item = items.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            assertThat(item).as("an item other than a comment on the stream within %s", TIMEOUT).isNotNull();
-            if (item.kind() != Kind.COMMENT) {
+            Item item = take(deadline, "an item other than a comment or an id");
+            if (item.kind() != Kind.COMMENT && item.kind() != Kind.ID) {
                 return item;
             }
+        }
+    }
+
+    private Item take(long deadline, String what) throws InterruptedException {
+        Item item = items.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        assertThat(item).as("%s on the stream within %s (last event id so far \"%s\")", what, TIMEOUT,
+                consumedLastEventId).isNotNull();
+        if (item.lastEventId() != null) {
+            consumedLastEventId = item.lastEventId();
+        }
+        return item;
+    }
+
+    /**
+     * The client's last event id as of the items consumed so far: what an EventSource would send as
+     * {@code Last-Event-ID} if the stream ended here.
+     */
+    String lastEventId() {
+        return consumedLastEventId;
+    }
+
+    /**
+     * Waits until the last event id is {@code expected}, consuming comments and ids; fails if an event, a retry
+     * or the end comes first, or nothing sets it within {@link #TIMEOUT}. Returns at once if it already is.
+     */
+    void awaitLastEventId(String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!expected.equals(consumedLastEventId)) {
+            Item item = take(deadline, "an id block setting the last event id to \"" + expected + "\"");
+            assertThat(item.kind()).as("an id block setting the last event id to \"%s\" before anything else, "
+                    + "but got %s (last event id now \"%s\")", expected, item, consumedLastEventId)
+                    .isIn(Kind.COMMENT, Kind.ID);
         }
     }
 
@@ -142,8 +207,10 @@ final class EventStream implements AutoCloseable {
 
     String awaitComment() throws InterruptedException {
         while (true) {
-            Item item = items.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(item).as("a comment on the stream within %s", TIMEOUT).isNotNull();
+            Item item = take(System.nanoTime() + TIMEOUT.toNanos(), "a comment");
+            if (item.kind() == Kind.ID) {
+                continue; // a heartbeat may carry the newest id
+            }
             assertThat(item.kind()).as("an idle stream carries only comments").isEqualTo(Kind.COMMENT);
             return item.comment();
         }
@@ -154,9 +221,9 @@ final class EventStream implements AutoCloseable {
         assertThat(item.kind()).as("next item (%s)", item).isEqualTo(Kind.END);
     }
 
-    /** Asserts that nothing but comments has been seen beyond what was awaited. */
+    /** Asserts that nothing but comments and ids has been seen beyond what was awaited. */
     void assertNoMoreEvents() {
-        assertThat(items).allSatisfy(item -> assertThat(item.kind()).isEqualTo(Kind.COMMENT));
+        assertThat(items).allSatisfy(item -> assertThat(item.kind()).isIn(Kind.COMMENT, Kind.ID));
     }
 
     @Override

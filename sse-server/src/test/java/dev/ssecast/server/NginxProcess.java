@@ -17,7 +17,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Debian's nginx in front of ssecast nodes, with the configuration docs/deploy.md gives (ports aside), in its own
- * prefix directory on a free loopback port. {@code X-Upstream} tells a test which node served a request.
+ * prefix directory on a free loopback port. {@code X-Upstream} tells a test which node served a request; the
+ * access log ({@link #accessLog()}) tells it which {@code Last-Event-ID} each request carried.
  */
 final class NginxProcess implements AutoCloseable {
     private final Process process;
@@ -48,7 +49,9 @@ final class NginxProcess implements AutoCloseable {
                 error_log %1$s/error.log warn;
                 events { worker_connections 1024; }
                 http {
-                    access_log off;
+                    log_format ssecast '$request_method $request_uri last-event-id="$http_last_event_id" '
+                                       '$status upstream=$upstream_addr';
+                    access_log %1$s/access.log ssecast;
                     client_body_temp_path %1$s/body;
                     proxy_temp_path %1$s/proxy;
                     fastcgi_temp_path %1$s/fastcgi;
@@ -97,6 +100,15 @@ final class NginxProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /**
+     * The access log so far, one line per finished request: {@code GET /events?topic=t last-event-id="<id>" 200
+     * upstream=127.0.0.1:<port>}. nginx writes a stream's line when the stream ends.
+     */
+    List<String> accessLog() throws IOException {
+        Path log = dir.resolve("access.log");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }
 
     private boolean accepts() throws IOException {

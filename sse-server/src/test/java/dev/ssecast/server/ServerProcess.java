@@ -51,8 +51,21 @@ final class ServerProcess implements AutoCloseable {
     /** Starts the jar through {@code bash -c '<prefix>; exec java ...'}, e.g. to lower {@code ulimit -n}. */
     static ServerProcess startWithShellPrefix(String shellPrefix, Map<String, String> env, String... args)
             throws IOException {
+        return start(shellPrefix, List.of(), env, args);
+    }
+
+    /** Starts the jar with {@code jvmOptions} added before {@code -jar}, e.g. {@code -XX:MaxDirectMemorySize=96m}. */
+    static ServerProcess startWithJvmOptions(List<String> jvmOptions, Map<String, String> env, String... args)
+            throws IOException {
+        return start(null, jvmOptions, env, args);
+    }
+
+    private static ServerProcess start(String shellPrefix, List<String> jvmOptions, Map<String, String> env,
+                                       String... args) throws IOException {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dio.netty.leakDetection.level=paranoid", "-jar", jar().toString()));
+                "-Xmx256m", "-Dio.netty.leakDetection.level=paranoid"));
+        java.addAll(jvmOptions);
+        java.addAll(List.of("-jar", jar().toString()));
         java.addAll(List.of(args));
         List<String> command = java;
         if (shellPrefix != null) {
