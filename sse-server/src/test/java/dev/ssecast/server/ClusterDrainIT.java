@@ -1,13 +1,13 @@
 package dev.ssecast.server;
 
 import com.google.gson.Gson;
+import dev.ssecast.core.testing.ExternalBinary;
 import dev.ssecast.server.cluster.RedisProcess;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A client that connected and got no event loses nothing when its node is drained: two nodes on one Redis Stream
@@ -66,7 +65,7 @@ class ClusterDrainIT {
     @Test
     void chromiumsEventSourceResumesFromThePrimedIdAfterADrain() throws Exception {
         requireClusterBinaries();
-        assumeTrue(Chromium.isInstalled(), Chromium.binary() + " not found (apt-get install chromium)");
+        Chromium.binary(); // found, or the test is skipped (or fails under SSECAST_REQUIRE_EXTERNAL=1)
         Path profile = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "chromium-profile");
         Chromium chromium = started(Chromium.start(profile));
         drainAnIdleClientsNodeAndPublishWhileItIsAway(front -> new BrowserEventSource(chromium, front));
@@ -75,8 +74,8 @@ class ClusterDrainIT {
     @Test
     void nodeEventSourcePackageResumesFromThePrimedIdAfterADrain() throws Exception {
         requireClusterBinaries();
-        requireOnPath("node", "nodejs");
-        requireOnPath("npm", "npm");
+        ExternalBinary.require("node", "nodejs");
+        ExternalBinary.require("npm", "npm");
         NodeEventSource.install();
         drainAnIdleClientsNodeAndPublishWhileItIsAway(front -> NodeEventSource.open(front.resolve("/events?topic=t")));
     }
@@ -187,16 +186,8 @@ class ClusterDrainIT {
     }
 
     private static void requireClusterBinaries() {
-        requireOnPath("redis-server", "redis-server");
-        requireOnPath("nginx", "nginx");
-    }
-
-    /** Skips the test when {@code binary} is not on the PATH. (To be replaced by the shared ExternalBinary.) */
-    private static void requireOnPath(String binary, String debianPackage) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        boolean found = Arrays.stream(path.split(File.pathSeparator)).filter(dir -> !dir.isEmpty())
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, binary)));
-        assumeTrue(found, binary + " not found on the PATH (apt-get install " + debianPackage + ")");
+        ExternalBinary.require("redis-server", "redis-server");
+        ExternalBinary.require("nginx", "nginx");
     }
 
     /**
