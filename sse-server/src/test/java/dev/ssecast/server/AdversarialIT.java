@@ -2,10 +2,8 @@ package dev.ssecast.server;
 
 import dev.ssecast.core.SseBroadcaster;
 import dev.ssecast.core.SseEvent;
-import dev.ssecast.core.testing.EventRecorder;
 import dev.ssecast.core.testing.Publishing;
 import dev.ssecast.core.testing.SocketTransport;
-import dev.ssecast.core.testing.SseTestClient;
 import io.netty.channel.EventLoopGroup;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
@@ -302,6 +300,7 @@ class AdversarialIT {
     @Order(8)
     void forgetsSubscribersThatCloseOrResetMidFrame() throws Exception {
         awaitOpenStreams(1);
+        int connectionsBefore = server.server.openConnections();
         List<RawConnection> leaving = new ArrayList<>();
         try {
             for (int i = 0; i < 50; i++) {
@@ -336,6 +335,7 @@ class AdversarialIT {
             }
             awaitOpenStreams(1);
             assertThat(metric(server, "ssecast_open_streams")).as("only the control stream").isEqualTo(1.0);
+            await().atMost(TIMEOUT).until(() -> server.server.openConnections() == connectionsBefore);
         } finally {
             for (RawConnection raw : leaving) {
                 raw.close();
@@ -343,81 +343,12 @@ class AdversarialIT {
         }
     }
 
-    /**
-     * {@code --replay 64}, 100 events: resuming after event k replays k+1..100 while all of them are retained
-     * (k >= 36), else it is a too-old reset; an id older than all is too-old, one newer than all simply goes live,
-     * one that does not parse is an unknown-id reset. Then one live event must follow on every stream, so a
-     * duplicate or a stray event shows up before it.
-     */
     @Test
     @Order(9)
     void resumesFromEveryPositionOfTheRing() throws Exception {
         control.stopPublishing(); // the ring must hold this case's events only
         awaitOpenStreams(1);
-        int published = 100;
-        int oldestRetained = published - RING + 1;
-        double resetsBefore = metric(server, "ssecast_resets_total");
-        List<SseTestClient> streams = new ArrayList<>();
-        try {
-            SseTestClient live = SseTestClient.builder(clients, server.address().getPort())
-                    .path("/events?topic=resume").connect();
-            streams.add(live);
-            live.recorder().awaitRetry(TIMEOUT);
-            awaitOpenStreams(2);
-            List<String> ids = new ArrayList<>();
-            for (int k = 1; k <= published; k++) {
-                ids.add(server.publish("resume", "resume " + k));
-            }
-            live.recorder().awaitEvents(published, TIMEOUT); // every one ticked into the ring
-
-            List<String> from = new ArrayList<>(ids);
-            from.addAll(List.of("1", Long.toString(Long.parseLong(ids.get(published - 1)) + 1_000_000), "yesterday"));
-            List<List<String>> expected = new ArrayList<>();
-            for (int i = 0; i < from.size(); i++) {
-                List<String> want = new ArrayList<>();
-                if (i < published && i + 1 >= oldestRetained - 1) {
-                    for (int k = i + 2; k <= published; k++) {
-                        want.add(ids.get(k - 1) + " resume " + k);
-                    }
-                } else if (i <= published) { // evicted after it, or the id "1" older than all
-                    want.add("reset {\"reason\":\"too-old\"}");
-                } else if (i == published + 2) {
-                    want.add("reset {\"reason\":\"unknown-id\"}");
-                }
-                expected.add(want);
-                streams.add(SseTestClient.builder(clients, server.address().getPort()).path("/events?topic=resume")
-                        .lastEventId(from.get(i)).connect());
-            }
-            awaitOpenStreams(2 + from.size()); // every resume admitted before anything more is published
-            for (int i = 0; i < from.size(); i++) {
-                EventRecorder recorder = streams.get(i + 1).recorder();
-                assertThat(describe(recorder.awaitEvents(expected.get(i).size(), TIMEOUT)))
-                        .as("resuming after %s", from.get(i)).containsExactlyElementsOf(expected.get(i));
-            }
-            String end = server.publish("resume", "resume end");
-            for (int i = 0; i < from.size(); i++) {
-                EventRecorder recorder = streams.get(i + 1).recorder();
-                assertThat(describe(recorder.awaitEvents(1, TIMEOUT))).as("after %s, live", from.get(i))
-                        .containsExactly(end + " resume end");
-                recorder.assertNoMoreEvents();
-            }
-            assertThat(metric(server, "ssecast_resets_total"))
-                    .as("resets: %d positions too old, the id older than all, the unparsable id", oldestRetained - 2)
-                    .isEqualTo(resetsBefore + (oldestRetained - 2) + 2);
-        } finally {
-            streams.forEach(SseTestClient::close);
-        }
-        awaitOpenStreams(1);
-    }
-
-    /** An event as the resume case compares it: {@code <id> <data>}, or {@code reset <data>} (its id aside). */
-    private static List<String> describe(List<SseEvent> events) {
-        List<String> out = new ArrayList<>();
-        for (SseEvent e : events) {
-            out.add("reset".equals(e.type()) ? "reset " + e.data()
-                    : e.id() + (e.type() == null ? "" : " " + e.type()) + " " + e.data());
-        }
-        return out;
+        RingResumeCase.run(server, clients, RING);
     }
 
     @Test

@@ -177,14 +177,22 @@ final class ControlStream implements AutoCloseable {
             }
         }
         EventRecorder recorder = client.recorder();
-        recorder.awaitEvents(want.size() - awaited, TIMEOUT); // fails at once if the stream closed or failed
-        awaited = want.size();
+        AssertionError notAll = null;
+        try {
+            recorder.awaitEvents(want.size() - awaited, TIMEOUT); // fails at once if the stream closed or failed
+            awaited = want.size();
+        } catch (AssertionError e) {
+            notAll = e; // the comparison below names what is missing; this says why the wait ended
+        }
         List<String> got = new ArrayList<>();
         for (SseEvent event : recorder.events()) {
             got.add(event.id() + " " + event.data() + (event.type() == null ? "" : " (type " + event.type() + ")"));
         }
         assertThat(got).as("the control stream of topic %s: every accepted event in order, nothing else", topic)
                 .containsExactlyElementsOf(want);
+        if (notAll != null) {
+            throw notAll;
+        }
         recorder.assertNoMoreEvents();
         assertThat(recorder.isClosed()).as("the control stream is still open").isFalse();
     }
