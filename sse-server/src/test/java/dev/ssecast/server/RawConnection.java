@@ -29,7 +29,18 @@ final class RawConnection implements AutoCloseable {
     private final InputStream in;
 
     RawConnection(InetSocketAddress server) throws IOException {
+        this(server, 0);
+    }
+
+    /**
+     * Connects with a {@code SO_RCVBUF} of {@code receiveBufferBytes} (0: the system's), set before the connect so
+     * that it bounds the window the server sees: a client that then never reads backs the server up at once.
+     */
+    RawConnection(InetSocketAddress server, int receiveBufferBytes) throws IOException {
         socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.connect(server, READ_TIMEOUT_MILLIS);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
         in = socket.getInputStream();
@@ -92,6 +103,17 @@ final class RawConnection implements AutoCloseable {
         } catch (IOException reset) {
             return true;
         }
+    }
+
+    /** Shuts down this side's output (the server reads the end of the stream) and keeps reading possible. */
+    void halfClose() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Closes abortively: {@code SO_LINGER} 0 makes the close send a reset instead of a FIN. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
     }
 
     @Override

@@ -86,9 +86,12 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
             ch.close(); // past the reserve of file descriptors: not even an answer
             return;
         }
+        // RFC 9112 framing, whatever io.netty.handler.codec.http.rfc9112TransferEncoding says: Content-Length
+        // with Transfer-Encoding (request smuggling), or Transfer-Encoding in HTTP/1.0, is a 400, not a guess.
         HttpDecoderConfig limits = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
-                .setMaxHeaderSize(MAX_HEADER_BYTES);
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setUseRfc9112TransferEncoding(true);
         ch.pipeline()
                 .addLast(IDLE_HANDLER, new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS))
                 .addLast("http", new HttpServerCodec(limits))

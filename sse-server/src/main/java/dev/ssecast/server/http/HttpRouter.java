@@ -82,6 +82,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     false);
             return;
         }
+        if (hasControlCharacter(request.uri())) {
+            // A request-target is visible ASCII (RFC 9112 3.2); the codec lets NUL and other controls through.
+            send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed request target"), false);
+            return;
+        }
         String path = Route.rawPath(request.uri());
         Route route = null;
         try {
@@ -151,6 +156,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         } else {
             content.release(); // the body of a request answered on its head
         }
+    }
+
+    private static boolean hasControlCharacter(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Input the codec could not parse: 414 or 431 for what was too long, else 400; then close. */

@@ -188,4 +188,28 @@ class HttpRouterTest {
         assertThat(published).isEmpty();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
+
+    @Test
+    void refusesAControlCharacterInTheTargetAndReadsNothingBehindIt() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http(this::later));
+        send(channel, "POST /events?topic=t\u0000 HTTP/1.1\r\nContent-Length: 1\r\n\r\nx"
+                + "GET /healthz HTTP/1.1\r\n\r\n");
+        String response = readAll(channel);
+        assertThat(statuses(response)).containsExactly(400);
+        assertThat(response).contains("connection: close\r\n").endsWith("malformed request target\n");
+        assertThat(published).isEmpty();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void refusesContentLengthWithTransferEncodingBeforeUsingTheBody() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http(this::later));
+        send(channel, "POST /events?topic=t HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n");
+        String response = readAll(channel);
+        assertThat(statuses(response)).containsExactly(400);
+        assertThat(response).contains("connection: close\r\n");
+        assertThat(published).isEmpty();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
 }
