@@ -56,6 +56,7 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
     /** The head of a stream that ends at once (retry later): it says so, so no client reuses the connection. */
     private final byte[] closingHead;
     private final byte[] retryChunk;
+    private final long retryMillis;
     private final String corsOrigin;
 
     private SseHandler(Builder builder) {
@@ -66,6 +67,7 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
         this.head = streamHead(builder.corsOrigin, false);
         this.closingHead = streamHead(builder.corsOrigin, true);
         this.retryChunk = retryChunk(builder.retry);
+        this.retryMillis = builder.retry.toMillis();
     }
 
     /** A builder for streams of {@code broadcaster}. */
@@ -135,7 +137,9 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
                 ChannelHandlerContext stream = becomeStream(ctx);
                 // Queued before the retry line goes out: whatever is published once the client has read it is
                 // published after the subscription, so the stream gets it.
-                if (broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId())) {
+                long until = subscription.until() == null ? Long.MAX_VALUE : subscription.until().toEpochMilli();
+                if (broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId(),
+                        until, retryMillis)) {
                     stream.writeAndFlush(Unpooled.wrappedBuffer(head, retryChunk), stream.voidPromise());
                 } else {
                     retryLater(stream, retryChunk); // the broadcaster is closed: come back (elsewhere) later

@@ -3,6 +3,7 @@ package dev.ssecast.core;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -20,15 +21,17 @@ public final class SseSubscription {
     private final HttpResponseStatus status;
     private final String message;
     private final Duration retry;
+    private final Instant until;
 
     private SseSubscription(Kind kind, List<String> topics, String lastEventId, HttpResponseStatus status,
-                            String message, Duration retry) {
+                            String message, Duration retry, Instant until) {
         this.kind = kind;
         this.topics = topics;
         this.lastEventId = lastEventId;
         this.status = status;
         this.message = message;
         this.retry = retry;
+        this.until = until;
     }
 
     /**
@@ -48,14 +51,14 @@ public final class SseSubscription {
             }
         }
         return new SseSubscription(Kind.SUBSCRIBE, List.copyOf(new TreeSet<>(topics)),
-                lastEventId == null || lastEventId.isEmpty() ? null : lastEventId, null, null, null);
+                lastEventId == null || lastEventId.isEmpty() ? null : lastEventId, null, null, null, null);
     }
 
     /** Answer the request with {@code status} and a plain-text {@code message}, then close the connection. */
     public static SseSubscription refuse(HttpResponseStatus status, String message) {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(message, "message");
-        return new SseSubscription(Kind.REFUSE, List.of(), null, status, message, null);
+        return new SseSubscription(Kind.REFUSE, List.of(), null, status, message, null, null);
     }
 
     /**
@@ -68,7 +71,29 @@ public final class SseSubscription {
         if (retry.isNegative()) {
             throw new IllegalArgumentException("retry must not be negative, was " + retry);
         }
-        return new SseSubscription(Kind.RETRY_LATER, List.of(), null, null, null, retry);
+        return new SseSubscription(Kind.RETRY_LATER, List.of(), null, null, null, retry, null);
+    }
+
+    /**
+     * This subscription, ending at {@code deadline}: the stream is ended cleanly, with the handler's
+     * {@code retry:} and the end of the response, within about a second after it (the loops check their streams
+     * once a second; no timer per stream), so that a stream does not outlive the credentials it was admitted
+     * with and its client reconnects with fresh ones, resuming from its {@code Last-Event-ID}. A deadline already
+     * past ends the stream as soon as it is admitted.
+     *
+     * @throws IllegalStateException if this is not a subscription but a refusal
+     */
+    public SseSubscription until(Instant deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        if (kind != Kind.SUBSCRIBE) {
+            throw new IllegalStateException("only a subscription can have a deadline, was " + kind);
+        }
+        return new SseSubscription(kind, topics, lastEventId, null, null, null, deadline);
+    }
+
+    /** When the stream is ended, or null for never. */
+    public Instant until() {
+        return until;
     }
 
     Kind kind() {

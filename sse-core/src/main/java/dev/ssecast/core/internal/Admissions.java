@@ -112,6 +112,11 @@ final class Admissions {
             end(subscription.channel, ChunkFrames.goodbye(subscription.channel.alloc(), drain.retryMillis()));
             return;
         }
+        if (subscription.expired(System.currentTimeMillis())) {
+            stats.streamsExpired.increment();
+            end(subscription.channel, ChunkFrames.goodbye(subscription.channel.alloc(), subscription.retryMillis));
+            return;
+        }
         if (subscription.lastEventId == null) {
             join(subscription, null, nowNanos, batch);
             return;
@@ -138,7 +143,7 @@ final class Admissions {
     private void join(Subscription subscription, ByteBuf head, long nowNanos, TickBatch batch) {
         ByteBuf preamble = frames.join(head, subscription.topicSet, batch, ring.newest());
         stats.deliveries.add(frames.lastEvents());
-        partitions.register(subscription.channel, audiences.of(subscription.topics, nowNanos), preamble);
+        partitions.register(subscription, audiences.of(subscription.topics, nowNanos), preamble);
     }
 
     private void startCatchup(Catchup catchup, long nowNanos, TickBatch batch) {
@@ -169,6 +174,12 @@ final class Admissions {
             }
             return false;
         }
+        if (catchup.subscription.expired(System.currentTimeMillis())) {
+            stats.streamsExpired.increment();
+            leave(catchup);
+            end(channel, ChunkFrames.goodbye(channel.alloc(), catchup.subscription.retryMillis));
+            return true;
+        }
         if (ring.evictedAfter(catchup.cursor, catchup.subscription.topicSet)) {
             leave(catchup);
             channel.close();
@@ -178,7 +189,7 @@ final class Admissions {
         stats.deliveries.add(frames.lastEvents());
         if (frames.reachedNewest()) {
             stats.openStreams.decrementAndGet(); // registered, it counts again
-            partitions.register(channel, audiences.of(catchup.subscription.topics, nowNanos), piece);
+            partitions.register(catchup.subscription, audiences.of(catchup.subscription.topics, nowNanos), piece);
             return true;
         }
         catchup.inFlight = true;

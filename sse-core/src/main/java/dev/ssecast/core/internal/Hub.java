@@ -60,8 +60,17 @@ public final class Hub {
      * @param lastEventId the client's last event id, or null
      */
     public boolean subscribe(Channel channel, List<String> topics, String lastEventId) {
+        return subscribe(channel, topics, lastEventId, Long.MAX_VALUE, 3000);
+    }
+
+    /**
+     * {@link #subscribe(Channel, List, String)} for a stream that ends at {@code untilMillis} (epoch
+     * milliseconds), with a {@code retry:} of {@code retryMillis}.
+     */
+    public boolean subscribe(Channel channel, List<String> topics, String lastEventId, long untilMillis,
+                             long retryMillis) {
         channel.config().setWriteBufferWaterMark(waterMark);
-        return agent.admissions().offer(new Subscription(channel, topics, lastEventId));
+        return agent.admissions().offer(new Subscription(channel, topics, lastEventId, untilMillis, retryMillis));
     }
 
     /** See {@code SseBroadcaster.startAfter}. */

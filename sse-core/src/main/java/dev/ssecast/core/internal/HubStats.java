@@ -16,6 +16,7 @@ public final class HubStats {
     final LongAdder resets = new LongAdder();
     final LongAdder tickFailures = new LongAdder();
     final LongAdder eventsDropped = new LongAdder();
+    final LongAdder streamsExpired = new LongAdder();
 
     public int openStreams() {
         return openStreams.get();
@@ -47,5 +48,9 @@ public final class HubStats {
 
     public long eventsDropped() {
         return eventsDropped.sum();
+    }
+
+    public long streamsExpired() {
+        return streamsExpired.sum();
     }
 }

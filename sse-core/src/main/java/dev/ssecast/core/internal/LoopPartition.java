@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,12 +39,49 @@ final class LoopPartition {
     private int[] sizes = new int[8];
     /** Set by the tick thread when a tick's frames could not reach this loop; cleared by the loop. */
     private volatile boolean poisoned;
+    /** Listed streams that have a deadline; the once-a-second check skips its walk while there are none. */
+    private int expiring;
+    private final ScheduledFuture<?> expiryCheck;
 
     LoopPartition(EventLoop loop, HubStats stats, long maxQueuedBytes, long maxUnwritableNanos) {
         this.loop = loop;
         this.stats = stats;
         this.maxQueuedBytes = maxQueuedBytes;
         this.maxUnwritableNanos = maxUnwritableNanos;
+        this.expiryCheck = loop.scheduleAtFixedRate(this::endExpired, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Stops the once-a-second check; the hub closes. */
+    void stop() {
+        expiryCheck.cancel(false);
+    }
+
+    /**
+     * Once a second, on the loop: ends every stream past its deadline cleanly, with its {@code retry:} and the
+     * end of the response, so it does not outlive its credentials. One walk per loop, no timer per stream.
+     */
+    private void endExpired() {
+        if (expiring == 0) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (int a = 0; a < sizes.length; a++) {
+            StreamSlot[] slots = byAudience[a];
+            for (int i = sizes[a] - 1; i >= 0; i--) {
+                StreamSlot slot = slots[i];
+                if (slot.untilMillis <= now) {
+                    stats.streamsExpired.increment();
+                    end(slot, slot.retryMillis);
+                }
+            }
+        }
+    }
+
+    /** Unlists the stream at once, so no frame follows, then writes its goodbye and closes it. */
+    private void end(StreamSlot slot, long retryMillis) {
+        remove(slot);
+        Channel channel = slot.channel;
+        channel.writeAndFlush(ChunkFrames.goodbye(channel.alloc(), retryMillis)).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
@@ -78,6 +116,9 @@ final class LoopPartition {
         slots[size] = slot;
         slot.index = size;
         sizes[audience] = size + 1;
+        if (slot.untilMillis != Long.MAX_VALUE) {
+            expiring++;
+        }
         channel.closeFuture().addListener(slot);
         // Listed first, written second: nothing that runs during the write can find the stream unlisted.
         if (preamble != null) {
@@ -124,6 +165,9 @@ final class LoopPartition {
         slots[last] = null;
         sizes[audience] = last;
         slot.index = -1;
+        if (slot.untilMillis != Long.MAX_VALUE) {
+            expiring--;
+        }
         forget(slot);
     }
 
@@ -219,9 +263,9 @@ final class LoopPartition {
             List<StreamSlot> slice = all.subList(step * all.size() / steps, (step + 1) * all.size() / steps);
             Runnable endSlice = () -> {
                 for (StreamSlot slot : slice) {
-                    long retry = retryMillis + (jitterMillis == 0 ? 0 : random.nextLong(jitterMillis + 1));
-                    slot.channel.writeAndFlush(ChunkFrames.goodbye(slot.channel.alloc(), retry))
-                            .addListener(ChannelFutureListener.CLOSE);
+                    if (slot.index >= 0) { // not gone meanwhile
+                        end(slot, retryMillis + (jitterMillis == 0 ? 0 : random.nextLong(jitterMillis + 1)));
+                    }
                 }
                 if (remaining.decrementAndGet() == 0) {
                     done.run();

@@ -73,7 +73,8 @@ final class Partitions {
      * Lists a stream on its loop with {@code preamble} (taken: written there, or released), counting it as open
      * at once, so that a drain or the close sees it.
      */
-    void register(Channel channel, Audience audience, ByteBuf preamble) {
+    void register(Subscription subscription, Audience audience, ByteBuf preamble) {
+        Channel channel = subscription.channel;
         EventLoop loop = channel.eventLoop();
         LoopPartition partition = byLoop.get(loop);
         if (partition == null) {
@@ -84,7 +85,8 @@ final class Partitions {
         audience.streams.incrementAndGet();
         partition.streams.incrementAndGet();
         stats.openStreams.incrementAndGet();
-        StreamSlot slot = new StreamSlot(channel, audience, partition);
+        StreamSlot slot = new StreamSlot(channel, audience, partition, subscription.untilMillis,
+                subscription.retryMillis);
         slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
         LoopPartition target = partition;
         try {
@@ -127,6 +129,14 @@ final class Partitions {
     void closeAll() {
         for (LoopPartition partition : all) {
             partition.poison();
+        }
+    }
+
+    /** Closes every listed stream and stops the partitions' once-a-second checks, for good: the hub closes. */
+    void close() {
+        for (LoopPartition partition : all) {
+            partition.poison();
+            partition.stop();
         }
     }
 }

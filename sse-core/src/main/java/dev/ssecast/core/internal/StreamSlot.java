@@ -18,11 +18,16 @@ final class StreamSlot implements ChannelFutureListener {
     long unwritableSinceNanos;
     /** Bytes of the resume frame written ahead of live frames; allowed on top of the queued-bytes bound. */
     int preambleBytes;
+    /** When the stream ends (epoch milliseconds; {@code Long.MAX_VALUE} for never), and its retry then. */
+    final long untilMillis;
+    final long retryMillis;
 
-    StreamSlot(Channel channel, Audience audience, LoopPartition partition) {
+    StreamSlot(Channel channel, Audience audience, LoopPartition partition, long untilMillis, long retryMillis) {
         this.channel = channel;
         this.audience = audience;
         this.partition = partition;
+        this.untilMillis = untilMillis;
+        this.retryMillis = retryMillis;
     }
 
     @Override

@@ -15,11 +15,24 @@ final class Subscription {
     final Set<String> topicSet;
     /** The client's last event id, or null for none. */
     final String lastEventId;
+    /** When the stream ends (epoch milliseconds; {@code Long.MAX_VALUE} for never), and its retry then. */
+    final long untilMillis;
+    final long retryMillis;
 
     Subscription(Channel channel, List<String> topics, String lastEventId) {
+        this(channel, topics, lastEventId, Long.MAX_VALUE, 3000);
+    }
+
+    Subscription(Channel channel, List<String> topics, String lastEventId, long untilMillis, long retryMillis) {
         this.channel = channel;
         this.topics = topics;
         this.topicSet = Collections.unmodifiableSet(new LinkedHashSet<>(topics)); // in topic order, for the history
         this.lastEventId = lastEventId;
+        this.untilMillis = untilMillis;
+        this.retryMillis = retryMillis;
+    }
+
+    boolean expired(long nowMillis) {
+        return untilMillis <= nowMillis;
     }
 }

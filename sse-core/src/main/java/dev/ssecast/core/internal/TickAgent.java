@@ -362,7 +362,7 @@ final class TickAgent {
                     queue.outstanding());
         }
         admissions.close();
-        partitions.closeAll();
+        partitions.close();
         ring.release();
     }
 

@@ -30,6 +30,11 @@ final class Streams {
         return channel;
     }
 
+    /** Adds a channel the test subscribes itself, so that it is finished with the others. */
+    void add(EmbeddedChannel channel) {
+        channels.add(channel);
+    }
+
     /** Runs every stream's pending and due scheduled tasks (a drain's slices, say). */
     void runAll() {
         for (EmbeddedChannel channel : channels) {
