@@ -81,7 +81,8 @@ final class LoopPartition {
     private void end(StreamSlot slot, long retryMillis) {
         remove(slot);
         Channel channel = slot.channel;
-        channel.writeAndFlush(ChunkFrames.goodbye(channel.alloc(), retryMillis)).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(ChunkFrames.goodbye(channel.alloc(), retryMillis))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
