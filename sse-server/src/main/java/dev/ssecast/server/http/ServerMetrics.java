@@ -31,6 +31,7 @@ public final class ServerMetrics {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.builder().build();
     private final Histogram tickDuration;
     private final Counter turnedAway;
+    private final Counter refused;
 
     public ServerMetrics() {
         tickDuration = Histogram.builder()
@@ -47,6 +48,14 @@ public final class ServerMetrics {
                 .register(registry);
         turnedAway.labelValues("capacity");
         turnedAway.labelValues("draining");
+        refused = Counter.builder()
+                .name("ssecast_requests_refused_total")
+                .help("Requests refused for who sent them or how, by reason (a fixed set, see docs/server.md)")
+                .labelNames("reason")
+                .register(registry);
+        for (Refusal reason : Refusal.values()) {
+            refused.labelValues(reason.label());
+        }
         JvmMetrics.builder().register(registry);
     }
 
@@ -105,6 +114,11 @@ public final class ServerMetrics {
                 outages);
         counter("ssecast_redis_entries_skipped", "Entries of the shared Redis Stream skipped because they break the "
                 + "rules of a publish (by the reader, and again by each resume that loads them)", skipped);
+    }
+
+    /** Counts one refused request. */
+    public void refused(Refusal reason) {
+        refused.labelValues(reason.label()).inc();
     }
 
     void streamTurnedAway(String reason) {
