@@ -68,9 +68,13 @@ final class ResumeCostCommand implements Callable<Integer> {
                   long kernelTcpBytes) {
     }
 
-    /** What one resuming client costs: the difference over the clients, divided by them. */
-    record PerClient(double pooledDirectBytes, double jdkDirectBytes, double heapBytes, double totalBytes,
-                     double kernelTcpBytes) {
+    /**
+     * What one resuming client costs: the difference over the clients, divided by them. The total is direct
+     * memory (Netty's counter of all its direct buffers, pooled or not; the JDK's direct buffer pool when Netty
+     * does not count) plus heap; the kernel's socket buffers are beside it, not in it.
+     */
+    record PerClient(double pooledDirectBytes, double nettyDirectBytes, double jdkDirectBytes, double heapBytes,
+                     double totalBytes, double kernelTcpBytes) {
     }
 
     /** A whole run. {@code replayedBytes} is what each client was owed: the encoded events after its id. */
@@ -125,9 +129,6 @@ final class ResumeCostCommand implements Callable<Integer> {
             await(() -> broadcaster.eventsPublished() >= events + 1L, "the events to be ticked into the ring");
             data = null;
             Memory before = measure();
-            if (Boolean.getBoolean("resumecost.debug")) {
-                System.out.println(before + "\n" + measure() + "\n" + measure());
-            }
             long deliveriesBefore = broadcaster.deliveries();
 
             Bootstrap client = new Bootstrap().group(group)
@@ -250,9 +251,11 @@ final class ResumeCostCommand implements Callable<Integer> {
     private static PerClient perClient(Memory before, Memory after, int clients) {
         double pooled = (after.pooledDirectBytes() - before.pooledDirectBytes()) / (double) clients;
         double jdk = (after.jdkDirectBytes() - before.jdkDirectBytes()) / (double) clients;
+        double netty = before.nettyDirectBytes() < 0 ? -1
+                : (after.nettyDirectBytes() - before.nettyDirectBytes()) / (double) clients;
         double heap = (after.heapBytes() - before.heapBytes()) / (double) clients;
         double tcp = (after.kernelTcpBytes() - before.kernelTcpBytes()) / (double) clients;
-        return new PerClient(pooled, jdk, heap, Math.max(pooled, jdk) + heap, tcp);
+        return new PerClient(pooled, netty, jdk, heap, (netty < 0 ? jdk : netty) + heap, tcp);
     }
 
     /** Encoded size of one of the events: {@code id: <16 digits>\n}, {@code data: ...\n}, {@code \n}. */
@@ -277,13 +280,12 @@ final class ResumeCostCommand implements Callable<Integer> {
                 run.unwritable());
         System.out.printf("%-22s %14s %14s %14s%n", "", "before", "after", "per client");
         row("pooled direct (Netty)", b.pooledDirectBytes(), a.pooledDirectBytes(), p.pooledDirectBytes());
-        row("JDK direct buffers", b.jdkDirectBytes(), a.jdkDirectBytes(), p.jdkDirectBytes());
-        System.out.printf("%-22s %14d %14d %14s%n", "Netty direct counter", b.nettyDirectBytes(),
-                a.nettyDirectBytes(), b.nettyDirectBytes() < 0 ? "not tracked" : "");
+        row("JDK direct pool", b.jdkDirectBytes(), a.jdkDirectBytes(), p.jdkDirectBytes());
+        row("Netty direct (all)", b.nettyDirectBytes(), a.nettyDirectBytes(), p.nettyDirectBytes());
         row("heap after GC", b.heapBytes(), a.heapBytes(), p.heapBytes());
         row("kernel TCP buffers", b.kernelTcpBytes(), a.kernelTcpBytes(), p.kernelTcpBytes());
-        System.out.printf("%-22s %14s %14s %14.0f  (direct + heap; owed %d bytes each)%n", "total", "", "",
-                p.totalBytes(), run.replayedBytes());
+        System.out.printf("%-22s %14s %14s %14.0f  (Netty direct + heap; owed %d bytes each)%n",
+                "total per client", "", "", p.totalBytes(), run.replayedBytes());
     }
 
     private static void row(String name, long before, long after, double perClient) {
