@@ -2,6 +2,7 @@ package dev.ssecast.server.http;
 
 import dev.ssecast.core.PublishResult;
 import dev.ssecast.core.SseEvent;
+import dev.ssecast.server.net.ClientAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -62,6 +63,16 @@ final class PublishRoute {
         FullHttpResponse refusal = authRefusal(ctx, request);
         if (refusal != null) {
             router.answer(ctx, request, refusal);
+            return;
+        }
+        long wait = http.publishRate() == null ? 0
+                : http.publishRate().take(ClientAddress.of(ctx.channel(), request));
+        if (wait > 0) {
+            http.metrics().refused(Refusal.PUBLISH_RATE);
+            FullHttpResponse response = Responses.text(HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "over the publish rate of your address");
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(wait));
+            router.answer(ctx, request, response);
             return;
         }
         try {
@@ -204,7 +215,7 @@ final class PublishRoute {
 
     /** {@code Retry-After} in whole seconds for "come back later": {@code --retry}, at least 1. */
     private String retryAfterSeconds() {
-        return Long.toString(Math.max(1, (http.retry().toMillis() + 999) / 1000));
+        return http.retryAfterSeconds();
     }
 
     /** Releases a body being collected (the connection failed or closes). Idempotent. */
