@@ -320,10 +320,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ClientAddress client = ClientAddress.of(ctx.channel());
         if (cause instanceof IOException) {
-            LOG.debug("connection {} failed; closing", ctx.channel(), cause);
+            LOG.debug("connection {} of client {} failed; closing", ctx.channel(), client, cause);
         } else {
-            LOG.warn("connection {} failed; closing", ctx.channel(), cause);
+            LOG.warn("connection {} of client {} failed; closing", ctx.channel(), client, cause);
         }
         ctx.close();
     }
