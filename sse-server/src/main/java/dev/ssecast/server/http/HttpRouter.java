@@ -97,6 +97,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             answer(ctx, request, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed request target"));
             return;
         }
+        ClientAddress client = ClientAddress.of(ctx.channel(), request);
+        http.perAddress().track(ctx.channel(), client);
+        if (http.perAddress().isOverLimit(ctx.channel())) {
+            overAddressLimit(ctx, request, route);
+            return;
+        }
         if (route == null) {
             answer(ctx, request, Responses.text(HttpResponseStatus.NOT_FOUND, "no such path; try /events"));
             return;
@@ -107,12 +113,6 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     method + " is not allowed here; allowed: " + route.allow());
             response.headers().set(HttpHeaderNames.ALLOW, route.allow());
             answer(ctx, request, response);
-            return;
-        }
-        ClientAddress client = ClientAddress.of(ctx.channel(), request);
-        http.perAddress().track(ctx.channel(), client);
-        if (http.perAddress().isOverLimit(ctx.channel())) {
-            overAddressLimit(ctx, request, route);
             return;
         }
         switch (route) {
@@ -146,7 +146,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                         http.metrics().scrape(ctx.alloc())));
                 break;
             default:
-                answer(ctx, request, page(ctx));
+                answer(ctx, request, page(client));
         }
     }
 
@@ -156,7 +156,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
      * 429 and a close. Both count as {@code per-address} (the turned-away subscribe in its SseHandler).
      */
     private void overAddressLimit(ChannelHandlerContext ctx, HttpRequest request, Route route) {
-        if (route == Route.EVENTS && HttpMethod.GET.equals(request.method())) {
+        if (route == Route.EVENTS && HttpMethod.GET.equals(request.method())) { // a HEAD /events too gets 429
             ctx.pipeline().replace(HttpInitializer.STREAMS, HttpInitializer.STREAMS, http.turnAway());
             stream(ctx, request);
             return;
@@ -230,8 +230,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         return response;
     }
 
-    private FullHttpResponse page(ChannelHandlerContext ctx) {
-        byte[] html = http.page().render(http.auth().mode(ctx.channel().remoteAddress()));
+    private FullHttpResponse page(ClientAddress client) {
+        byte[] html = http.page().render(http.auth().mode(client.socketAddress()));
         FullHttpResponse response = Responses.of(HttpResponseStatus.OK, "text/html; charset=utf-8",
                 Unpooled.wrappedBuffer(html));
         response.headers()

@@ -105,7 +105,8 @@ final class PublishRoute {
 
     private FullHttpResponse authRefusal(ChannelHandlerContext ctx, HttpRequest request) {
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        switch (http.auth().check(ctx.channel().remoteAddress(), authorization)) {
+        // The real client: a proxy on this machine does not make everyone behind it loopback.
+        switch (http.auth().check(ClientAddress.of(ctx.channel(), request).socketAddress(), authorization)) {
             case ALLOWED:
                 return null;
             case NOT_LOOPBACK:

@@ -71,6 +71,11 @@ public final class ClientAddress {
         return group;
     }
 
+    /** {@link #address()} as a socket address (port 0), for code that takes one. */
+    public InetSocketAddress socketAddress() {
+        return new InetSocketAddress(address, 0);
+    }
+
     /** Whether the client is this machine (the real client, not a proxy on it). */
     public boolean isLoopback() {
         return address.isLoopbackAddress();

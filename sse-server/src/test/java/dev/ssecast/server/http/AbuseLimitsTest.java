@@ -310,4 +310,27 @@ class AbuseLimitsTest {
             assertThat(ch.finishAndReleaseAll()).isFalse();
         }
     }
+
+    @Test
+    void decidesLoopbackPublishingByTheRealClientNotByALoopbackProxy() {
+        HttpInitializer http = http().clientAddresses(TrustedProxies.parse("127.0.0.1"), false).build();
+        EmbeddedChannel channel = channel(PROXY, http);
+        String publish = "POST /events?topic=t HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n";
+        send(channel, publish + "X-Forwarded-For: 198.51.100.9\r\n\r\nhi");
+        assertThat(readAll(channel)).startsWith("HTTP/1.1 403 ");
+        send(channel, publish + "\r\nhi");
+        assertThat(readAll(channel)).as("the proxy itself is loopback").startsWith("HTTP/1.1 202 ");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void answersAnyPathOverThePerAddressLimitWith429() {
+        HttpInitializer http = http().maxConnectionsPerAddress(1).build();
+        EmbeddedChannel first = channel(REMOTE, http);
+        EmbeddedChannel second = channel(REMOTE, http);
+        send(second, "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(readAll(second)).startsWith("HTTP/1.1 429 ");
+        assertThat(first.finishAndReleaseAll()).isFalse();
+        assertThat(second.finishAndReleaseAll()).isFalse();
+    }
 }
