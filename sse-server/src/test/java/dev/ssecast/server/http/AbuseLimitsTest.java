@@ -333,4 +333,21 @@ class AbuseLimitsTest {
         assertThat(first.finishAndReleaseAll()).isFalse();
         assertThat(second.finishAndReleaseAll()).isFalse();
     }
+
+    @Test
+    void answersABodyTrickledPastTheDeadlineWith408AndReleasesWhatItCollected() {
+        EmbeddedChannel channel = channel(PROXY, http().requestTimeout(Duration.ofSeconds(10)).build());
+        send(channel, "POST /events?topic=t HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab");
+        for (int i = 0; i < 10; i++) {
+            channel.advanceTimeBy(1, TimeUnit.SECONDS);
+            channel.runScheduledPendingTasks();
+            if (channel.isOpen()) {
+                send(channel, "c");
+            }
+        }
+        assertThat(readAll(channel)).startsWith("HTTP/1.1 408 ");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(refused(Refusal.REQUEST_TIMEOUT)).isEqualTo(1);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
 }
