@@ -57,19 +57,19 @@ class AbuseOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "--trusted-proxies        | 10.0.0.1/8  | Invalid value for option '--trusted-proxies': '10.0.0.1/8' has bits set past its /8 prefix",
-        "--trusted-proxies        | lb.internal | Invalid value for option '--trusted-proxies': 'lb.internal' is not an IPv4 or IPv6 address",
-        "--trusted-proxies        | ::/129      | Invalid value for option '--trusted-proxies': '::/129': the prefix must be within [0, 128]",
-        "--max-connections-per-ip | -1          | Invalid value for option '--max-connections-per-ip': must be within [0, 2147483647], was -1",
-        "--request-timeout        | 50ms        | Invalid value for option '--request-timeout': must be within [100ms, 10m], was 50ms",
-        "--publish-rate           | -5          | Invalid value for option '--publish-rate': must be within [0, 1000000], was -5",
-        "--publish-burst          | 10          | Invalid value for option '--publish-burst': needs --publish-rate",
-        "--metrics-token          | a b         | Invalid value for option '--metrics-token': must be 1..1024 characters",
-        "--proxy-protocol         | true        | Invalid value for option '--proxy-protocol': needs --trusted-proxies"})
+        "--trusted-proxies        | 10.0.0.1/8  | '--trusted-proxies': '10.0.0.1/8' has bits set past its /8 prefix",
+        "--trusted-proxies        | lb.internal | '--trusted-proxies': 'lb.internal' is not an IPv4 or IPv6 address",
+        "--trusted-proxies        | ::/129      | '--trusted-proxies': '::/129': the prefix must be within [0, 128]",
+        "--max-connections-per-ip | -1          | '--max-connections-per-ip': must be within [0, 2147483647], was -1",
+        "--request-timeout        | 50ms        | '--request-timeout': must be within [100ms, 10m], was 50ms",
+        "--publish-rate           | -5          | '--publish-rate': must be within [0, 1000000], was -5",
+        "--publish-burst          | 10          | '--publish-burst': needs --publish-rate",
+        "--metrics-token          | a b         | '--metrics-token': must be 1..1024 characters",
+        "--proxy-protocol         | true        | '--proxy-protocol': needs --trusted-proxies"})
     void aBadValueIsOneMessageNamingTheOption(String option, String value, String message) {
         assertThatThrownBy(() -> ServerOptions.parse(Map.of(), option, value))
                 .isInstanceOf(ParameterException.class)
-                .hasMessageStartingWith(message);
+                .hasMessageStartingWith("Invalid value for option " + message);
     }
 
     @Test
@@ -86,8 +86,8 @@ class AbuseOptionsTest {
             if (option.usageHelp() || option.versionHelp()) {
                 continue;
             }
-            assertThat(docs).as(option.longestName())
-                    .contains("| `" + option.longestName() + "` | `" + ServerOptions.envName(option.longestName()) + "` |");
+            String name = option.longestName();
+            assertThat(docs).as(name).contains("| `" + name + "` | `" + ServerOptions.envName(name) + "` |");
         }
         for (dev.ssecast.server.http.Refusal reason : dev.ssecast.server.http.Refusal.values()) {
             assertThat(docs).as(reason.label()).contains("`" + reason.label() + "`");

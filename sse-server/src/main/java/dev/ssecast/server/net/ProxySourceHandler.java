@@ -9,6 +9,9 @@ import io.netty.util.NetUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 /**
  * Takes the client address from the PROXY header {@code HAProxyMessageDecoder} read, then leaves the pipeline.
  * A {@code PROXY} command names the client; {@code LOCAL} (a health check of the proxy itself) and
@@ -30,10 +33,10 @@ final class ProxySourceHandler extends ChannelInboundHandlerAdapter {
                 byte[] source = NetUtil.createByteArrayFromIpAddressString(header.sourceAddress());
                 if (source != null) {
                     ctx.channel().attr(ClientAddress.CONNECTION)
-                            .set(new ClientAddress(java.net.InetAddress.getByAddress(source)));
+                            .set(new ClientAddress(InetAddress.getByAddress(source)));
                 }
             }
-        } catch (java.net.UnknownHostException impossible) {
+        } catch (UnknownHostException impossible) { // createByteArray gives 4 or 16 bytes
             throw new IllegalStateException(impossible);
         } finally {
             header.release();
