@@ -35,6 +35,8 @@ final class RequestDeadline extends ChannelDuplexHandler {
     /** Request heads read: more than {@link #completed} while a body is on its way. */
     private long heads;
     private boolean expired;
+    /** The response being written ends the connection ({@code Connection: close}). */
+    private boolean lastResponse;
 
     RequestDeadline(long timeoutNanos, ServerMetrics metrics) {
         this.timeoutNanos = timeoutNanos;
@@ -76,8 +78,15 @@ final class RequestDeadline extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         boolean informational = msg instanceof HttpResponse
                 && ((HttpResponse) msg).status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        if (msg instanceof HttpResponse && !informational) {
+            lastResponse = !HttpUtil.isKeepAlive((HttpResponse) msg);
+        }
         if (msg instanceof LastHttpContent && !informational && ++answered >= completed) {
-            arm(ctx); // from the end of this response, for the next request (or the rest of a refused body)
+            if (lastResponse) {
+                disarm(); // the connection closes after it (a lingering close of its own): no 408 behind it
+            } else {
+                arm(ctx); // from the end of this response, for the next request (or the rest of a refused body)
+            }
         }
         ctx.write(msg, promise);
     }
