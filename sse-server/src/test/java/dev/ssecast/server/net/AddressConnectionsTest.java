@@ -1,9 +1,15 @@
 package dev.ssecast.server.net;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,5 +76,32 @@ class AddressConnectionsTest {
         assertThat(off.isOverLimit(channel)).isFalse();
         assertThat(off.addresses()).isZero();
         channel.close();
+    }
+
+    @RepeatedTest(5)
+    @Timeout(30)
+    void leavesNoCounterBehindWhenConnectsAndClosesRace() throws Exception {
+        AddressConnections limit = new AddressConnections(1000);
+        ClientAddress shared = client("192.0.2.1");
+        CountDownLatch start = new CountDownLatch(1);
+        List<CompletableFuture<Void>> racers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            racers.add(CompletableFuture.runAsync(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int i = 0; i < 5000; i++) {
+                    EmbeddedChannel channel = new EmbeddedChannel(); // each racer owns its channels
+                    limit.track(channel, shared);
+                    channel.close();
+                }
+            }));
+        }
+        start.countDown();
+        CompletableFuture.allOf(racers.toArray(CompletableFuture[]::new)).join();
+        assertThat(limit.count(shared)).isZero();
+        assertThat(limit.addresses()).isZero();
     }
 }
