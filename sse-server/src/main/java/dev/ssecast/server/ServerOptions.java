@@ -1,5 +1,6 @@
 package dev.ssecast.server;
 
+import dev.ssecast.server.net.TrustedProxies;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -124,11 +125,56 @@ public final class ServerOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private boolean demo;
 
+    // Abuse limits and the real client address (issue 9); validated in validateAbuseLimits.
+
+    @Option(names = "--trusted-proxies", defaultValue = "", paramLabel = "CIDRS",
+            description = "Comma-separated IPv4/IPv6 CIDRs of proxies whose word on the client address is believed "
+                    + "(PROXY header, or Forwarded / X-Forwarded-For). Env: SSECAST_TRUSTED_PROXIES. "
+                    + "Default: none.")
+    private String trustedProxies;
+
+    @Option(names = "--proxy-protocol", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            paramLabel = "BOOL",
+            description = "Connections from --trusted-proxies begin with a PROXY protocol v1/v2 header naming the "
+                    + "client; forwarding headers are then ignored. Env: SSECAST_PROXY_PROTOCOL. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private boolean proxyProtocol;
+
+    @Option(names = "--max-connections-per-ip", defaultValue = "256", paramLabel = "N",
+            description = "Most connections one client address (an IPv6 /64) holds; beyond it subscribers are told "
+                    + "to retry later and other requests get 429. 0 for no limit. "
+                    + "Env: SSECAST_MAX_CONNECTIONS_PER_IP. Default: ${DEFAULT-VALUE}.")
+    private int maxConnectionsPerIp;
+
+    @Option(names = "--request-timeout", defaultValue = "10s", paramLabel = "DURATION",
+            converter = OptionValues.Millis.class,
+            description = "A request must arrive whole within this of the accept or of the previous response, "
+                    + "else 408 and close; also closes idle keep-alive connections. Streams have none. "
+                    + "Env: SSECAST_REQUEST_TIMEOUT. Default: ${DEFAULT-VALUE}.")
+    private Duration requestTimeout;
+
+    @Option(names = "--publish-rate", defaultValue = "0", paramLabel = "EVENTS",
+            description = "Events per second one client address may publish (a token bucket of --publish-burst); "
+                    + "beyond it 429. 0 for no limit. Env: SSECAST_PUBLISH_RATE. Default: ${DEFAULT-VALUE}.")
+    private int publishRate;
+
+    @Option(names = "--publish-burst", paramLabel = "EVENTS",
+            description = "Events one client address may publish in a row after a quiet spell. "
+                    + "Env: SSECAST_PUBLISH_BURST. Default: --publish-rate.")
+    private Integer publishBurst;
+
+    @Option(names = "--metrics-token", paramLabel = "TOKEN",
+            description = "Bearer token /metrics requires from clients that are not loopback. Unset: loopback "
+                    + "clients only. Env: SSECAST_METRICS_TOKEN. Default: unset.")
+    private String metricsToken;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Show the version and exit.")
     private boolean version;
+
+    private TrustedProxies trusted = TrustedProxies.NONE;
 
     private ServerOptions() {
     }
@@ -202,6 +248,30 @@ public final class ServerOptions {
         }
         if (corsOrigin.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
             throw invalid(cli, "--cors-origin", "must be printable ASCII");
+        }
+        validateAbuseLimits(cli);
+    }
+
+    private void validateAbuseLimits(CommandLine cli) {
+        try {
+            trusted = TrustedProxies.parse(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw invalid(cli, "--trusted-proxies", e.getMessage());
+        }
+        if (proxyProtocol && trusted.isEmpty()) {
+            throw invalid(cli, "--proxy-protocol", "needs --trusted-proxies: the PROXY header is read only from them");
+        }
+        within(cli, "--max-connections-per-ip", maxConnectionsPerIp, 0, Integer.MAX_VALUE);
+        within(cli, "--request-timeout", requestTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+        within(cli, "--publish-rate", publishRate, 0, 1_000_000);
+        if (publishBurst != null) {
+            within(cli, "--publish-burst", publishBurst, 1, 1_000_000);
+            if (publishRate == 0) {
+                throw invalid(cli, "--publish-burst", "needs --publish-rate");
+            }
+        }
+        if (metricsToken != null && !TOKEN.matcher(metricsToken).matches()) {
+            throw invalid(cli, "--metrics-token", "must be 1..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
         }
     }
 
@@ -323,6 +393,39 @@ public final class ServerOptions {
 
     public boolean demo() {
         return demo;
+    }
+
+    /** The proxies whose word on the client address is believed; none by default. */
+    public TrustedProxies trustedProxies() {
+        return trusted;
+    }
+
+    public boolean proxyProtocol() {
+        return proxyProtocol;
+    }
+
+    /** Connections one client address may hold; 0 for no limit. */
+    public int maxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** Events per second one client address may publish; 0 for no limit. */
+    public int publishRate() {
+        return publishRate;
+    }
+
+    /** The publish bucket's size: {@code --publish-burst}, else {@link #publishRate()}. */
+    public int publishBurst() {
+        return publishBurst != null ? publishBurst : publishRate;
+    }
+
+    /** The token /metrics takes from non-loopback clients, or null: loopback only. */
+    public String metricsToken() {
+        return metricsToken;
     }
 
     /**

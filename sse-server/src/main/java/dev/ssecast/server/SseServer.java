@@ -8,6 +8,7 @@ import dev.ssecast.server.http.HttpInitializer;
 import dev.ssecast.server.http.PublishRules;
 import dev.ssecast.server.http.Publisher;
 import dev.ssecast.server.http.ServerMetrics;
+import dev.ssecast.server.net.PublishRate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -95,6 +96,12 @@ public final class SseServer implements AutoCloseable {
                 .connectionLimits(cap.max(), cap.acceptLimit())
                 .draining(draining::get)
                 .unready(this::unreadyReason)
+                .clientAddresses(options.trustedProxies(), options.proxyProtocol())
+                .maxConnectionsPerAddress(options.maxConnectionsPerIp())
+                .requestTimeout(options.requestTimeout())
+                .publishRate(options.publishRate() == 0 ? null
+                        : new PublishRate(options.publishRate(), options.publishBurst(), System::nanoTime))
+                .metricsToken(options.metricsToken())
                 .build();
         this.threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ssecast-io"),
@@ -162,6 +169,13 @@ public final class SseServer implements AutoCloseable {
         LOG.info("publishing: {}; CORS origin: {}", options.publishToken() != null
                         ? "bearer token required" : "loopback clients only (no --publish-token)",
                 options.corsOrigin() == null ? "none" : options.corsOrigin());
+        LOG.info("clients: trusted proxies {}{}; per address at most {} connections, {} publishes/s; request "
+                        + "timeout {}; /metrics: {}", options.trustedProxies(),
+                options.proxyProtocol() ? " (PROXY protocol)" : "",
+                options.maxConnectionsPerIp() == 0 ? "unlimited" : options.maxConnectionsPerIp(),
+                options.publishRate() == 0 ? "unlimited" : options.publishRate() + " (burst " + options.publishBurst()
+                        + ")", OptionValues.format(options.requestTimeout()),
+                options.metricsToken() != null ? "loopback or bearer token" : "loopback clients only");
         if (options.demo()) {
             demo = group.next().scheduleAtFixedRate(() -> publisher.publish(DEMO_TOPIC,
                     SseEvent.ofData(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())), 1, 1, TimeUnit.SECONDS);

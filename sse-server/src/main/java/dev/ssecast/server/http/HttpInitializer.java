@@ -11,34 +11,37 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
+import dev.ssecast.server.net.AddressConnections;
+import dev.ssecast.server.net.ClientAddress;
+import dev.ssecast.server.net.ClientAddresses;
+import dev.ssecast.server.net.PublishRate;
+import dev.ssecast.server.net.TrustedProxies;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Sets up each accepted connection: {@code idle → http (HttpServerCodec) → router → sse (SseHandler)}. The router
+ * Sets up each accepted connection: {@code [proxy-protocol → proxy-source] → http (HttpServerCodec) →
+ * request-deadline → router → sse (SseHandler)}. The router
  * answers everything but {@code GET /events}, which it hands to the {@link SseHandler}; once a connection becomes a
  * stream only the stream sink is left. Holds what every connection shares (settings, the live page, the open
  * connection count), so one instance serves the whole server.
  *
  * <p>Limits are fixed: a request line of at most {@value #MAX_INITIAL_LINE_BYTES} bytes (else 414), headers of at
- * most {@value #MAX_HEADER_BYTES} bytes (else 431), and a connection that is not a stream and sends nothing for
- * {@value #IDLE_SECONDS}s is closed.
+ * most {@value #MAX_HEADER_BYTES} bytes (else 431). Each request must arrive within {@code --request-timeout}
+ * ({@link RequestDeadline}).
  */
 @ChannelHandler.Sharable
 public final class HttpInitializer extends ChannelInitializer<Channel> {
     static final int MAX_INITIAL_LINE_BYTES = 8192;
     static final int MAX_HEADER_BYTES = 16384;
-    static final int IDLE_SECONDS = 60;
-    static final String IDLE_HANDLER = "idle";
+    static final String STREAMS = "sse";
 
     private final Publisher publisher;
     private final ServerMetrics metrics;
@@ -53,6 +56,13 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     private final SseHandler streams;
     private final LivePage page = LivePage.load();
     private final AtomicInteger open = new AtomicInteger();
+    // Abuse limits (issue 9): the real client address, and what is kept per address.
+    private final ClientAddresses clientAddresses;
+    private final AddressConnections perAddress;
+    private final long requestTimeoutNanos;
+    private final PublishRate publishRate;
+    private final MetricsAccess metricsAccess;
+    private final SseHandler turnAway;
 
     private HttpInitializer(Builder b) {
         this.publisher = b.publisher == null ? Publisher.of(b.broadcaster) : b.publisher;
@@ -72,6 +82,20 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
                 .corsOrigin(b.corsOrigin)
                 .build();
         metrics.watchConnections(open::get, maxConnections);
+        this.clientAddresses = new ClientAddresses(b.trustedProxies, b.proxyProtocol);
+        this.perAddress = new AddressConnections(b.maxConnectionsPerAddress);
+        this.requestTimeoutNanos = b.requestTimeout.toNanos();
+        this.publishRate = b.publishRate;
+        this.metricsAccess = new MetricsAccess(b.metricsToken);
+        this.turnAway = SseHandler.builder(b.broadcaster)
+                .matching(request -> HttpMethod.GET.equals(request.method()))
+                .subscriber(request -> {
+                    metrics.refused(Refusal.PER_ADDRESS);
+                    return SseSubscription.retryLater(jitteredRetry());
+                })
+                .retry(b.retry)
+                .corsOrigin(b.corsOrigin)
+                .build();
     }
 
     public static Builder builder(SseBroadcaster broadcaster) {
@@ -92,11 +116,15 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
                 .setUseRfc9112TransferEncoding(true);
+        ClientAddress client = clientAddresses.accepted(ch); // may put the PROXY header decoder first
+        if (client != null) {
+            perAddress.track(ch, client);
+        }
         ch.pipeline()
-                .addLast(IDLE_HANDLER, new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS))
                 .addLast("http", new HttpServerCodec(limits))
+                .addLast(RequestDeadline.NAME, new RequestDeadline(requestTimeoutNanos, metrics))
                 .addLast("router", new HttpRouter(this))
-                .addLast("sse", streams);
+                .addLast(STREAMS, streams);
     }
 
     /** The subscription of a {@code GET /events}; runs on the channel's event loop, inside the SseHandler. */
@@ -147,6 +175,11 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         return retry;
     }
 
+    /** {@code --retry} in whole seconds, at least 1, for {@code Retry-After}. */
+    String retryAfterSeconds() {
+        return Long.toString(Math.max(1, (retry.toMillis() + 999) / 1000));
+    }
+
     String corsOrigin() {
         return corsOrigin;
     }
@@ -168,6 +201,25 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         return page;
     }
 
+    /** Connections per client address. */
+    AddressConnections perAddress() {
+        return perAddress;
+    }
+
+    /** The SseHandler that turns every subscriber away with a jittered retry, counted as {@code per-address}. */
+    SseHandler turnAway() {
+        return turnAway;
+    }
+
+    /** The publish rate per client address, or null when unlimited. */
+    PublishRate publishRate() {
+        return publishRate;
+    }
+
+    MetricsAccess metricsAccess() {
+        return metricsAccess;
+    }
+
     /** Settings of the HTTP tier; checked in {@link #build()}. */
     public static final class Builder {
         private final SseBroadcaster broadcaster;
@@ -181,6 +233,12 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         private int acceptLimit = 10_064;
         private BooleanSupplier draining = () -> false;
         private Supplier<String> unready = () -> null;
+        private TrustedProxies trustedProxies = TrustedProxies.NONE;
+        private boolean proxyProtocol;
+        private int maxConnectionsPerAddress = 256;
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private PublishRate publishRate;
+        private String metricsToken;
 
         private Builder(SseBroadcaster broadcaster) {
             this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
@@ -247,6 +305,40 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
             return this;
         }
 
+        /**
+         * Where the real client address comes from: the PROXY protocol header of a {@code trusted} peer when
+         * {@code proxyProtocol}, else the forwarding headers of a trusted peer. Default: nobody trusted.
+         */
+        public Builder clientAddresses(TrustedProxies trusted, boolean proxyProtocol) {
+            this.trustedProxies = Objects.requireNonNull(trusted, "trusted");
+            this.proxyProtocol = proxyProtocol;
+            return this;
+        }
+
+        /** Connections one client address may hold, 0 for no limit; beyond it 429 or a retry. Default 256. */
+        public Builder maxConnectionsPerAddress(int max) {
+            this.maxConnectionsPerAddress = max;
+            return this;
+        }
+
+        /** How long a request may take to arrive, from the accept or the previous response. Default 10s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /** The publish rate per client address, or null (the default) for none. */
+        public Builder publishRate(PublishRate publishRate) {
+            this.publishRate = publishRate;
+            return this;
+        }
+
+        /** The bearer token {@code /metrics} takes from clients that are not loopback, or null: loopback only. */
+        public Builder metricsToken(String metricsToken) {
+            this.metricsToken = metricsToken;
+            return this;
+        }
+
         public HttpInitializer build() {
             Objects.requireNonNull(metrics, "metrics");
             if (maxEventBytes < 1 || maxEventBytes > 16 << 20) {
@@ -256,6 +348,13 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
             if (maxConnections < 1 || acceptLimit < maxConnections) {
                 throw new IllegalArgumentException("connection limits must be 1 <= max <= accept limit, was max "
                         + maxConnections + ", accept limit " + acceptLimit);
+            }
+            if (maxConnectionsPerAddress < 0) {
+                throw new IllegalArgumentException("connections per address must be at least 0, was "
+                        + maxConnectionsPerAddress);
+            }
+            if (requestTimeout.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("request timeout must be at least 1ms, was " + requestTimeout);
             }
             return new HttpInitializer(this);
         }

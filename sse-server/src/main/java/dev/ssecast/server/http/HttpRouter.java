@@ -18,8 +18,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import dev.ssecast.server.net.ClientAddress;
+import dev.ssecast.server.net.ClientAddresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,8 @@ import java.util.ArrayDeque;
  * auth, parameters, a declared body over the limit) are answered at once and their bodies discarded as they
  * arrive, so nobody can make the server buffer what it will not use. Only an accepted {@code POST /events} body
  * is collected, up to {@code --max-event-bytes}. {@code GET /events} goes on to the {@code SseHandler}; when
- * it became a stream, this handler and the idle timer leave the pipeline.
+ * it became a stream, this handler and the request deadline leave the pipeline. A connection over
+ * {@code --max-connections-per-ip} has its subscribe turned away with a retry and anything else answered 429.
  *
  * <p>A response that ends the connection ({@code Connection: close}, bad input, 413) is followed by a
  * {@linkplain Responses#lingeringClose lingering close}, and whatever arrives meanwhile is discarded.
@@ -95,6 +97,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             answer(ctx, request, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed request target"));
             return;
         }
+        ClientAddress client = ClientAddress.of(ctx.channel(), request);
+        http.perAddress().track(ctx.channel(), client);
+        if (http.perAddress().isOverLimit(ctx.channel())) {
+            overAddressLimit(ctx, request, route);
+            return;
+        }
         if (route == null) {
             answer(ctx, request, Responses.text(HttpResponseStatus.NOT_FOUND, "no such path; try /events"));
             return;
@@ -127,20 +135,56 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                         : Responses.text(HttpResponseStatus.OK, "ready"));
                 break;
             case METRICS:
+                Refusal refusal = http.metricsAccess().check(client,
+                        request.headers().get(HttpHeaderNames.AUTHORIZATION));
+                if (refusal != null) {
+                    http.metrics().refused(refusal);
+                    answer(ctx, request, metricsRefusal(refusal));
+                    return;
+                }
                 answer(ctx, request, Responses.of(HttpResponseStatus.OK, ServerMetrics.CONTENT_TYPE,
                         http.metrics().scrape(ctx.alloc())));
                 break;
             default:
-                answer(ctx, request, page(ctx));
+                answer(ctx, request, page(client));
         }
+    }
+
+    /**
+     * The client address holds more connections than it may: a subscribe gets what a full server gives (200, a
+     * jittered retry, the end of the stream: an EventSource gives up for good on any other status), anything else
+     * 429 and a close. Both count as {@code per-address} (the turned-away subscribe in its SseHandler).
+     */
+    private void overAddressLimit(ChannelHandlerContext ctx, HttpRequest request, Route route) {
+        if (route == Route.EVENTS && HttpMethod.GET.equals(request.method())) { // a HEAD /events too gets 429
+            ctx.pipeline().replace(HttpInitializer.STREAMS, HttpInitializer.STREAMS, http.turnAway());
+            stream(ctx, request);
+            return;
+        }
+        http.metrics().refused(Refusal.PER_ADDRESS);
+        FullHttpResponse response = Responses.text(HttpResponseStatus.TOO_MANY_REQUESTS,
+                "too many connections from your address");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, http.retryAfterSeconds());
+        send(ctx, response, false);
+    }
+
+    private FullHttpResponse metricsRefusal(Refusal refusal) {
+        if (refusal == Refusal.FORBIDDEN) {
+            return Responses.text(HttpResponseStatus.FORBIDDEN,
+                    "/metrics is limited to loopback clients (the server has no --metrics-token)");
+        }
+        FullHttpResponse response = Responses.text(HttpResponseStatus.UNAUTHORIZED,
+                "/metrics needs Authorization: Bearer <--metrics-token>");
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssecast\"");
+        return response;
     }
 
     /** Hands a subscribe to the SseHandler; when it became a stream, leaves it to the stream sink. */
     private void stream(ChannelHandlerContext ctx, HttpRequest request) {
         ctx.fireChannelRead(request);
         if (ctx.pipeline().get(HttpServerCodec.class) == null) {
-            if (ctx.pipeline().get(HttpInitializer.IDLE_HANDLER) != null) {
-                ctx.pipeline().remove(HttpInitializer.IDLE_HANDLER);
+            if (ctx.pipeline().get(RequestDeadline.NAME) != null) {
+                ctx.pipeline().remove(RequestDeadline.NAME); // streams have no deadline
             }
             ctx.pipeline().remove(this);
         }
@@ -186,8 +230,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         return response;
     }
 
-    private FullHttpResponse page(ChannelHandlerContext ctx) {
-        byte[] html = http.page().render(http.auth().mode(ctx.channel().remoteAddress()));
+    private FullHttpResponse page(ClientAddress client) {
+        byte[] html = http.page().render(http.auth().mode(client.socketAddress()));
         FullHttpResponse response = Responses.of(HttpResponseStatus.OK, "text/html; charset=utf-8",
                 Unpooled.wrappedBuffer(html));
         response.headers()
@@ -248,8 +292,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            ctx.close(); // an HTTP connection that went quiet; streams have no idle timer
+        if (evt == ClientAddresses.KNOWN) {
+            http.perAddress().track(ctx.channel(), ClientAddress.of(ctx.channel())); // from the PROXY header
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -276,10 +320,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ClientAddress client = ClientAddress.of(ctx.channel());
         if (cause instanceof IOException) {
-            LOG.debug("connection {} failed; closing", ctx.channel(), cause);
+            LOG.debug("connection {} of client {} failed; closing", ctx.channel(), client, cause);
         } else {
-            LOG.warn("connection {} failed; closing", ctx.channel(), cause);
+            LOG.warn("connection {} of client {} failed; closing", ctx.channel(), client, cause);
         }
         ctx.close();
     }

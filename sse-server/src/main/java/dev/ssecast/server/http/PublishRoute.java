@@ -2,6 +2,7 @@ package dev.ssecast.server.http;
 
 import dev.ssecast.core.PublishResult;
 import dev.ssecast.core.SseEvent;
+import dev.ssecast.server.net.ClientAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -64,6 +65,16 @@ final class PublishRoute {
             router.answer(ctx, request, refusal);
             return;
         }
+        long wait = http.publishRate() == null ? 0
+                : http.publishRate().take(ClientAddress.of(ctx.channel(), request));
+        if (wait > 0) {
+            http.metrics().refused(Refusal.PUBLISH_RATE);
+            FullHttpResponse response = Responses.text(HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "over the publish rate of your address");
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(wait));
+            router.answer(ctx, request, response);
+            return;
+        }
         try {
             Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
             topic = Names.publishTopic(query.get("topic"));
@@ -94,7 +105,8 @@ final class PublishRoute {
 
     private FullHttpResponse authRefusal(ChannelHandlerContext ctx, HttpRequest request) {
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        switch (http.auth().check(ctx.channel().remoteAddress(), authorization)) {
+        // The real client: a proxy on this machine does not make everyone behind it loopback.
+        switch (http.auth().check(ClientAddress.of(ctx.channel(), request).socketAddress(), authorization)) {
             case ALLOWED:
                 return null;
             case NOT_LOOPBACK:
@@ -204,7 +216,7 @@ final class PublishRoute {
 
     /** {@code Retry-After} in whole seconds for "come back later": {@code --retry}, at least 1. */
     private String retryAfterSeconds() {
-        return Long.toString(Math.max(1, (http.retry().toMillis() + 999) / 1000));
+        return http.retryAfterSeconds();
     }
 
     /** Releases a body being collected (the connection failed or closes). Idempotent. */
