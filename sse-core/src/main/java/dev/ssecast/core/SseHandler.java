@@ -125,7 +125,9 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, HttpResponseStatus.BAD_REQUEST, badRequest.getMessage());
             return;
         } catch (RuntimeException | Error failed) {
-            LOG.warn("the subscriber function failed on {} {}; answering 500", request.method(), request.uri(),
+            // the path only: a query may carry credentials (access_token)
+            LOG.warn("the subscriber function failed on {} {}; answering 500", request.method(),
+                    new QueryStringDecoder(request.uri()).path(),
                     failed);
             refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not subscribe this stream");
             return;

@@ -44,7 +44,7 @@ class ServerOptionsTest {
                 Map.entry("SSECAST_REPLAY_BYTES", "2MiB"), Map.entry("SSECAST_MAX_EVENT_BYTES", "1KiB"),
                 Map.entry("SSECAST_HEARTBEAT", "2m"), Map.entry("SSECAST_RETRY", "1s"),
                 Map.entry("SSECAST_DRAIN", "30s"), Map.entry("SSECAST_MAX_CONNECTIONS", "100"),
-                Map.entry("SSECAST_PUBLISH_QUEUE", "64"), Map.entry("SSECAST_PUBLISH_TOKEN", "t0k3n"),
+                Map.entry("SSECAST_PUBLISH_QUEUE", "64"), Map.entry("SSECAST_PUBLISH_TOKEN", "t0k3n-0123456789"),
                 Map.entry("SSECAST_CORS_ORIGIN", "https://a.example"), Map.entry("SSECAST_TRANSPORT", "nio"),
                 Map.entry("SSECAST_IO_THREADS", "3"), Map.entry("SSECAST_DEMO", "true"),
                 Map.entry("SSECAST_REDIS", "redis://10.0.0.5:6379/2"), Map.entry("SSECAST_REDIS_STREAM", "events:v1")));
@@ -59,7 +59,7 @@ class ServerOptionsTest {
         assertThat(options.drain()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.maxConnections()).isEqualTo(100);
         assertThat(options.publishQueue()).isEqualTo(64);
-        assertThat(options.publishToken()).isEqualTo("t0k3n");
+        assertThat(options.publishToken()).isEqualTo("t0k3n-0123456789");
         assertThat(options.corsOrigin()).isEqualTo("https://a.example");
         assertThat(options.transport()).isEqualTo(Transport.NIO);
         assertThat(options.ioThreads()).isEqualTo(3);
@@ -188,7 +188,7 @@ class ServerOptionsTest {
         "--max-event-bytes | 64kb    | Invalid value for option '--max-event-bytes': '64kb' is not a size",
         "--max-connections | 0       | Invalid value for option '--max-connections': must be within [1, ",
         "--publish-queue   | 0       | Invalid value for option '--publish-queue': must be within [1, 16777216]",
-        "--publish-token   | a b     | Invalid value for option '--publish-token': must be 1..1024 characters",
+        "--publish-token   | a b     | Invalid value for option '--publish-token': must be 16..1024 characters",
         "--transport       | kqueue  | Invalid value for option '--transport': 'kqueue' is not one of auto, epoll",
         "--redis           | localhost:6379 | Invalid value for option '--redis': must be redis://",
         "--redis           | redis://h:6379/x | Invalid value for option '--redis': must be redis://",
