@@ -1,11 +1,15 @@
 package dev.ssecast.server;
 
+import dev.ssecast.server.auth.Tokens;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +128,55 @@ class ServerOptionsTest {
         assertThat(help.replaceAll("\\s+", " ")).contains("Default: 8080.", "Default: 10ms.", "Default: 15s.",
                 "Default: 3000ms.", "Default: 10s.", "Default: 10000.", "Default: 65536.", "Default: *.",
                 "Default: auto.");
+    }
+
+    @Test
+    void loadsTheJwtKeysAtStartAndRefusesWeakOnes(@TempDir Path dir) throws Exception {
+        assertThat(ServerOptions.parse(Map.of()).authorizer().enabled()).isFalse();
+        assertThat(ServerOptions.parse(Map.of("SSECAST_JWT_KEY", "k".repeat(32))).authorizer().enabled()).isTrue();
+        Path secret = Files.writeString(dir.resolve("secret"), "k".repeat(32) + "\r\n");
+        assertThat(ServerOptions.parse(Map.of(), "--jwt-key-file", secret.toString()).authorizer().enabled())
+                .isTrue();
+        Path shortSecret = Files.writeString(dir.resolve("short"), "k".repeat(31) + "\n");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--jwt-key-file", shortSecret.toString()))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageStartingWith("Invalid value for option '--jwt-key-file': an HMAC secret must be at least "
+                        + "32 bytes").hasMessageContaining("was 31 bytes");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_JWT_KEY", "k".repeat(32)), "--jwt-key-file",
+                secret.toString())).hasMessageContaining("set either it or SSECAST_JWT_KEY, not both");
+
+        Path rsa1024 = Tokens.pem(dir.resolve("rsa1024.pem"), Tokens.rsa(1024).getPublic());
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--jwt-public-key", rsa1024.toString()))
+                .hasMessageStartingWith("Invalid value for option '--jwt-public-key': an RSA key must have at least "
+                        + "2048 bits, was 1024 bits");
+        Path p384 = Tokens.pem(dir.resolve("p384.pem"), Tokens.ec("secp384r1").getPublic());
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_JWT_PUBLIC_KEY", p384.toString())))
+                .hasMessageStartingWith("Invalid value for SSECAST_JWT_PUBLIC_KEY (option '--jwt-public-key'): an EC "
+                        + "key must be on P-256");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--jwks", dir.resolve("missing.json").toString()))
+                .hasMessageStartingWith("Invalid value for option '--jwks': cannot read a JWK set from");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--public-topics", "a*b"))
+                .hasMessageStartingWith("Invalid value for option '--public-topics': a topic pattern is a topic or a "
+                        + "prefix ending in *, was a*b");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--jwt-leeway", "11m"))
+                .hasMessageStartingWith("Invalid value for option '--jwt-leeway': must be within [0ms, 10m], was 11m");
+    }
+
+    @Test
+    void aPublishTokenShorterThan16CharactersIsRefused() {
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--publish-token", "fifteen-chars-x"))
+                .hasMessageStartingWith("Invalid value for option '--publish-token': must be 16..1024 characters");
+        assertThat(ServerOptions.parse(Map.of(), "--publish-token", "sixteen-chars-xx").publishToken())
+                .isEqualTo("sixteen-chars-xx");
+    }
+
+    @Test
+    void readsTheCorsOriginAsStarOrAList() {
+        assertThat(ServerOptions.parse(Map.of()).corsOrigins()).isEmpty();
+        assertThat(ServerOptions.parse(Map.of(), "--cors-origin", "https://a.example, https://b.example")
+                .corsOrigins()).containsExactlyInAnyOrder("https://a.example", "https://b.example");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--cors-origin", "https://a.example,*"))
+                .hasMessageStartingWith("Invalid value for option '--cors-origin': must be * alone or a list");
     }
 
     @Test
