@@ -131,6 +131,11 @@ public final class ServerOptions {
                     + "Default: unset.")
     private Path jwks;
 
+    @Option(names = "--jwks-url", paramLabel = "URL",
+            description = "Remote JWK set (RS256, ES256 keys by kid), fetched in the background: cached 5m, fetched "
+                    + "at most every 30s. Env: SSECAST_JWKS_URL. Default: unset.")
+    private String jwksUrl;
+
     @Option(names = "--jwt-audience", paramLabel = "AUD",
             description = "The aud tokens must name. Env: SSECAST_JWT_AUDIENCE. Default: unchecked.")
     private String jwtAudience;
@@ -295,6 +300,13 @@ public final class ServerOptions {
         load(cli, "--jwt-key-file", jwtKeyFile, file -> tokenKeys.addHmacSecret(readSecret(file)));
         load(cli, "--jwt-public-key", jwtPublicKey, tokenKeys::addPublicKey);
         load(cli, "--jwks", jwks, tokenKeys::addJwksFile);
+        if (jwksUrl != null) {
+            try {
+                tokenKeys.addJwksUrl(jwksUrl);
+            } catch (IllegalArgumentException e) {
+                throw invalid(cli, "--jwks-url", e.getMessage());
+            }
+        }
         try {
             authorizer = Authorizer.builder()
                     .keys(tokenKeys)

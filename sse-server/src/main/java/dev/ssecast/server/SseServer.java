@@ -140,6 +140,7 @@ public final class SseServer implements AutoCloseable {
                         ServerOptions.redactPassword(options.redis()));
                 server.reader.start();
             }
+            options.authorizer().start(); // a remote JWK set is fetched in the background from now on
             server.bind();
         } catch (RuntimeException e) {
             server.close();
@@ -264,6 +265,7 @@ public final class SseServer implements AutoCloseable {
         if (reader != null) {
             reader.close();
         }
+        options.authorizer().close();
         broadcaster.close();
         if (redis != null) {
             redis.close();

@@ -1,19 +1,29 @@
 package dev.ssecast.server;
 
 import dev.ssecast.server.auth.Tokens;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Who may read which topic with a JWT key configured: every rule of admission, over a real socket. */
 @Timeout(60)
@@ -156,6 +166,32 @@ class JwtStreamIT {
             RawConnection.Response response = raw.send("GET " + query + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
                     .readResponse();
             assertThat(response.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void verifiesTokensWithTheKeysOfAJwksUrlFetchedInTheBackground() throws Exception {
+        KeyPair ec = Tokens.ec("secp256r1");
+        byte[] jwks = new JWKSet(new ECKey.Builder(Curve.P_256, (ECPublicKey) ec.getPublic()).keyID("k1").build())
+                .toString().getBytes(StandardCharsets.UTF_8);
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/jwks.json", exchange -> {
+            exchange.sendResponseHeaders(200, jwks.length);
+            exchange.getResponseBody().write(jwks);
+            exchange.close();
+        });
+        http.start();
+        String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/jwks.json";
+        String token = Tokens.es256(ec, "k1", Tokens.claims(Duration.ofMinutes(5), List.of("a"), List.of()).build());
+        try (TestServer remote = TestServer.start("--jwks-url", url)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (RawConnection raw = remote.raw()) {
+                    return raw.send("GET /events?topic=a HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                            + token + "\r\n\r\n").readResponse().status() == 200;
+                }
+            });
+        } finally {
+            http.stop(0);
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * topic needs a grant in a verified token's {@code ssecast} claim unless it is public, and a stream admitted on a
  * token ends before the token expires. Thread-safe: one instance serves every event loop.
  */
-public final class Authorizer {
+public final class Authorizer implements AutoCloseable {
     private static final String BEARER = "bearer";
 
     private final TokenVerifier verifier;
@@ -31,6 +31,7 @@ public final class Authorizer {
     private final Set<String> corsOrigins;
     private final Duration leeway;
     private final RefusalLimiter refusals = new RefusalLimiter(System::nanoTime);
+    private final JwksUrl jwksUrl;
 
     private Authorizer(Builder b) {
         this.verifier = b.keys.isEmpty() ? null : new TokenVerifier(b.keys, b.audience, b.issuer, b.leeway);
@@ -39,6 +40,22 @@ public final class Authorizer {
         this.allowQueryToken = b.allowQueryToken;
         this.corsOrigins = Set.copyOf(b.corsOrigins);
         this.leeway = b.leeway;
+        this.jwksUrl = b.keys.jwksUrl();
+    }
+
+    /** Starts fetching a remote JWK set in the background, if one is configured; the server calls it once. */
+    public void start() {
+        if (jwksUrl != null) {
+            jwksUrl.start();
+        }
+    }
+
+    /** Stops the background fetches. */
+    @Override
+    public void close() {
+        if (jwksUrl != null) {
+            jwksUrl.close();
+        }
     }
 
     public static Builder builder() {

@@ -8,6 +8,10 @@ import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 
 import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +21,7 @@ import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -37,13 +42,14 @@ public final class TokenKeys {
     private final List<JWK> fixed = new ArrayList<>();
     private final Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
     private JwksFile jwksFile;
+    private JwksUrl jwksUrl;
 
     public TokenKeys() {
     }
 
     /** True when no key was added: tokens are not verified and topics are open. */
     public boolean isEmpty() {
-        return fixed.isEmpty() && jwksFile == null;
+        return fixed.isEmpty() && jwksFile == null && jwksUrl == null;
     }
 
     /**
@@ -107,6 +113,38 @@ public final class TokenKeys {
         this.jwksFile = new JwksFile(file);
         algorithms.addAll(ASYMMETRIC);
         return this;
+    }
+
+    /**
+     * Adds the remote JWK set at {@code url} (RS256 and ES256 keys): fetched in the background once the server
+     * starts, cached for 5 minutes, fetched at most once every 30 s however many unknown kids arrive.
+     *
+     * @throws IllegalArgumentException if it is not an http or https URL
+     */
+    public TokenKeys addJwksUrl(String url) {
+        URL parsed;
+        try {
+            URI uri = new URI(url);
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("must be an http:// or https:// URL, was " + url);
+            }
+            parsed = uri.toURL();
+        } catch (URISyntaxException | MalformedURLException e) {
+            throw new IllegalArgumentException("must be an http:// or https:// URL, was " + url);
+        }
+        return addJwksUrl(new JwksUrl(parsed, Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(60)));
+    }
+
+    /** Adds a remote JWK set with its own timings (tests). */
+    TokenKeys addJwksUrl(JwksUrl url) {
+        this.jwksUrl = url;
+        algorithms.addAll(ASYMMETRIC);
+        return this;
+    }
+
+    /** The remote JWK set, or null. */
+    JwksUrl jwksUrl() {
+        return jwksUrl;
     }
 
     List<JWK> fixed() {

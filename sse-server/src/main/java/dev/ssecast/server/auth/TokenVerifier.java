@@ -28,12 +28,19 @@ final class TokenVerifier {
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
     TokenVerifier(TokenKeys keys, String audience, String issuer, Duration leeway) {
-        List<JWK> fixed = keys.fixed();
-        JwksFile file = keys.jwksFile();
-        ImmutableJWKSet<SecurityContext> fixedSet = new ImmutableJWKSet<>(new JWKSet(fixed));
-        JWKSource<SecurityContext> source = file == null ? fixedSet : (selector, context) -> {
-            List<JWK> found = new ArrayList<>(fixedSet.get(selector, context));
-            found.addAll(file.get(selector, context));
+        List<JWKSource<SecurityContext>> sources = new ArrayList<>();
+        sources.add(new ImmutableJWKSet<>(new JWKSet(keys.fixed())));
+        if (keys.jwksFile() != null) {
+            sources.add(keys.jwksFile());
+        }
+        if (keys.jwksUrl() != null) {
+            sources.add(keys.jwksUrl());
+        }
+        JWKSource<SecurityContext> source = sources.size() == 1 ? sources.get(0) : (selector, context) -> {
+            List<JWK> found = new ArrayList<>();
+            for (JWKSource<SecurityContext> each : sources) {
+                found.addAll(each.get(selector, context));
+            }
             return found;
         };
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(keys.algorithms(), source));
