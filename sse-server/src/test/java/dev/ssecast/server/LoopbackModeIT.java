@@ -30,6 +30,8 @@ class LoopbackModeIT {
     void refusesAPublishCarryingAnyOriginThatIsNotListed() throws Exception {
         try (TestServer server = TestServer.start()) {
             assertThat(send(server, publish("Host: localhost")).status()).isEqualTo(202);
+            assertThat(send(server, publish("Host: localhost:8080", "Origin: http://localhost:8080")).status())
+                    .as("the server's own live page").isEqualTo(202);
             for (String origin : new String[] {"http://evil.example", "null", "http://localhost:3000"}) {
                 RawConnection.Response refused = send(server, publish("Host: localhost", "Origin: " + origin));
                 assertThat(refused.status()).as(origin).isEqualTo(403);

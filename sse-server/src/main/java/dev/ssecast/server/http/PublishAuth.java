@@ -17,7 +17,8 @@ import java.util.Set;
  * time, as SHA-256 digests so that not even its length leaks. With a JWT key, any other bearer token is for the
  * {@link Authorizer} to judge. With neither (loopback mode), only loopback peers may publish, naming a loopback
  * {@code Host} (so a DNS-rebinding page cannot), and without an {@code Origin} unless it is listed in
- * {@code --cors-origin} (so no web page in a browser on the same machine can): the server then trusts its own
+ * {@code --cors-origin} or is the server's own live page (so no other web page in a browser on the same machine
+ * can): the server then trusts its own
  * machine and nothing else (a load balancer in front is not loopback, so publishing through it needs a token).
  */
 final class PublishAuth {
@@ -55,7 +56,8 @@ final class PublishAuth {
             if (!isLoopbackHost(host)) {
                 return Verdict.NOT_LOOPBACK_HOST;
             }
-            return origin == null || listedOrigins.contains(origin) ? Verdict.ALLOWED : Verdict.CROSS_ORIGIN;
+            return origin == null || listedOrigins.contains(origin) || isOwnPage(origin, host) ? Verdict.ALLOWED
+                    : Verdict.CROSS_ORIGIN;
         }
         String token = Authorizer.bearerToken(authorization);
         if (token == null) {
@@ -72,6 +74,14 @@ final class PublishAuth {
             return Mode.TOKEN;
         }
         return isLoopback(peer) ? Mode.OPEN : Mode.CLOSED;
+    }
+
+    /**
+     * Whether {@code origin} is this server's own live page: {@code http://<Host>}, the Host already known to be a
+     * loopback name. A page of another port or site differs, and a page cannot choose its {@code Origin}.
+     */
+    private static boolean isOwnPage(String origin, String host) {
+        return host != null && origin.equalsIgnoreCase("http://" + host.strip());
     }
 
     /**

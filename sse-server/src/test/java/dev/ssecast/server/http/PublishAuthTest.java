@@ -59,6 +59,10 @@ class PublishAuthTest {
         assertThat(auth.check(LOOPBACK, null, "127.0.0.1:8080", "null")).isEqualTo(PublishAuth.Verdict.CROSS_ORIGIN);
         assertThat(auth.check(LOOPBACK, null, "127.0.0.1:8080", "http://localhost:3000"))
                 .isEqualTo(PublishAuth.Verdict.ALLOWED);
+        assertThat(auth.check(LOOPBACK, null, "127.0.0.1:8080", "http://127.0.0.1:8080")).as("its own live page")
+                .isEqualTo(PublishAuth.Verdict.ALLOWED);
+        assertThat(auth.check(LOOPBACK, null, "127.0.0.1:8080", "http://127.0.0.1:8081"))
+                .isEqualTo(PublishAuth.Verdict.CROSS_ORIGIN);
         assertThat(auth.check(LOOPBACK, null, "evil.example:8080", null))
                 .isEqualTo(PublishAuth.Verdict.NOT_LOOPBACK_HOST);
     }
