@@ -1,6 +1,7 @@
 package dev.ssecast.server;
 
 import dev.ssecast.server.auth.Tokens;
+import ch.qos.logback.classic.Level;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -155,6 +156,26 @@ class JwtStreamIT {
         assertThat(unlisted.status()).isEqualTo(401);
         assertThat(unlisted.headers()).doesNotContainKey("access-control-allow-origin").containsEntry("vary",
                 "origin");
+    }
+
+    @Test
+    void logsNoTokenFromAHeaderACookieOrTheQueryEvenAtDebug() throws Exception {
+        String good = token(List.of("a"), Duration.ofMinutes(5));
+        String bad = Tokens.hmac(com.nimbusds.jose.JWSAlgorithm.HS256, "y".repeat(32),
+                Tokens.claims(Duration.ofMinutes(5), List.of("a"), List.of()).build());
+        try (LogCapture logs = new LogCapture(Level.DEBUG)) {
+            for (String token : List.of(good, bad)) {
+                get("/events?topic=a", "Authorization: Bearer " + token);
+                get("/events?topic=a", "Cookie: ssecast_token=" + token);
+                get("/events?topic=a&access_token=" + token);
+                try (RawConnection raw = server.raw()) {
+                    raw.send("POST /events?topic=a&access_token=" + token + " HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Authorization: Bearer " + token + "\r\nContent-Length: 1\r\n\r\nx").readResponse();
+                }
+            }
+            assertThat(logs.lines()).noneMatch(line -> line.contains(good) || line.contains(bad)
+                    || line.contains(good.substring(0, good.indexOf('.'))));
+        }
     }
 
     @Test
