@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -58,8 +59,11 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
     private final byte[] retryChunk;
     private final long retryMillis;
     private final String corsOrigin;
+    /** Origins echoed with credentials; empty unless {@link Builder#corsOrigins} was set. */
+    private final Set<String> corsOrigins;
 
     private SseHandler(Builder builder) {
+        this.corsOrigins = builder.corsOrigins;
         this.broadcaster = builder.broadcaster;
         this.matcher = builder.matcher;
         this.subscriber = builder.subscriber;
@@ -121,17 +125,19 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, HttpResponseStatus.BAD_REQUEST, badRequest.getMessage());
             return;
         } catch (RuntimeException | Error failed) {
-            LOG.warn("the subscriber function failed on {} {}; answering 500", request.method(), request.uri(),
+            // the path only: a query may carry credentials (access_token)
+            LOG.warn("the subscriber function failed on {} {}; answering 500", request.method(),
+                    new QueryStringDecoder(request.uri()).path(),
                     failed);
             refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not subscribe this stream");
             return;
         }
         switch (subscription.kind()) {
             case REFUSE:
-                refuse(ctx, subscription.status(), subscription.message());
+                refuse(ctx, request, subscription.status(), subscription.message(), subscription.headers());
                 break;
             case RETRY_LATER:
-                retryLater(becomeStream(ctx), retryChunk(subscription.retry()));
+                retryLater(becomeStream(ctx), closingHead(request), retryChunk(subscription.retry()));
                 break;
             default:
                 ChannelHandlerContext stream = becomeStream(ctx);
@@ -140,17 +146,29 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
                 long until = subscription.until() == null ? Long.MAX_VALUE : subscription.until().toEpochMilli();
                 if (broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId(),
                         until, retryMillis)) {
-                    stream.writeAndFlush(Unpooled.wrappedBuffer(head, retryChunk), stream.voidPromise());
+                    byte[] streamHead = corsOrigins.isEmpty() ? head : streamHead(echoedOrigin(request), false);
+                    stream.writeAndFlush(Unpooled.wrappedBuffer(streamHead, retryChunk), stream.voidPromise());
                 } else {
-                    retryLater(stream, retryChunk); // the broadcaster is closed: come back (elsewhere) later
+                    // the broadcaster is closed: come back (elsewhere) later
+                    retryLater(stream, closingHead(request), retryChunk);
                 }
         }
     }
 
     /** Answers 200 with {@code retry} and ends the stream at once, closing the connection. */
-    private void retryLater(ChannelHandlerContext stream, byte[] retry) {
-        stream.writeAndFlush(Unpooled.wrappedBuffer(closingHead, retry, LAST_CHUNK))
+    private static void retryLater(ChannelHandlerContext stream, byte[] head, byte[] retry) {
+        stream.writeAndFlush(Unpooled.wrappedBuffer(head, retry, LAST_CHUNK))
                 .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private byte[] closingHead(HttpRequest request) {
+        return corsOrigins.isEmpty() ? closingHead : streamHead(echoedOrigin(request), true);
+    }
+
+    /** The request's {@code Origin} when it is one of {@link #corsOrigins}, else null. */
+    private String echoedOrigin(HttpRequest request) {
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        return origin != null && corsOrigins.contains(origin) ? origin : null;
     }
 
     /**
@@ -176,20 +194,35 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+        refuse(ctx, null, status, message, List.of());
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String message,
+                        List<String> headers) {
         ctx.channel().attr(DISCARD_BODY).set(Boolean.TRUE);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        if (corsOrigin != null) {
+        for (int i = 0; i < headers.size(); i += 2) {
+            response.headers().add(headers.get(i), headers.get(i + 1));
+        }
+        if (!corsOrigins.isEmpty()) {
+            String origin = request == null ? null : echoedOrigin(request);
+            if (origin != null) {
+                response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+                        .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            }
+            response.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        } else if (corsOrigin != null) {
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
         }
         HttpUtil.setContentLength(response, response.content().readableBytes());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private static byte[] streamHead(String corsOrigin, boolean closing) {
+    private byte[] streamHead(String corsOrigin, boolean closing) {
         StringBuilder head = new StringBuilder(256)
                 .append("HTTP/1.1 200 OK\r\n")
                 .append("content-type: text/event-stream; charset=utf-8\r\n")
@@ -201,9 +234,12 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
         }
         if (corsOrigin != null) {
             head.append("access-control-allow-origin: ").append(corsOrigin).append("\r\n");
-            if (!"*".equals(corsOrigin)) {
-                head.append("vary: origin\r\n");
+            if (!corsOrigins.isEmpty()) {
+                head.append("access-control-allow-credentials: true\r\n");
             }
+        }
+        if (!corsOrigins.isEmpty() || corsOrigin != null && !"*".equals(corsOrigin)) {
+            head.append("vary: origin\r\n");
         }
         return head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }
@@ -222,6 +258,7 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
         private Function<HttpRequest, SseSubscription> subscriber = SseHandler::defaultSubscription;
         private Duration retry = Duration.ofSeconds(3);
         private String corsOrigin;
+        private Set<String> corsOrigins = Set.of();
 
         private Builder(SseBroadcaster broadcaster) {
             this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
@@ -259,7 +296,23 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
             return this;
         }
 
+        /**
+         * Origins whose credentialed requests may read streams: a request whose {@code Origin} is one of them gets
+         * it echoed in {@code Access-Control-Allow-Origin} with {@code Access-Control-Allow-Credentials: true};
+         * every stream then says {@code Vary: Origin}. Replaces {@link #corsOrigin} when not empty. Default: none.
+         */
+        public Builder corsOrigins(Set<String> origins) {
+            this.corsOrigins = Set.copyOf(origins);
+            return this;
+        }
+
         public SseHandler build() {
+            for (String origin : corsOrigins) {
+                if (origin.isEmpty() || "*".equals(origin) || origin.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                    throw new IllegalArgumentException("a credentialed cors origin must be printable ASCII and not *,"
+                            + " was \"" + origin + "\"");
+                }
+            }
             if (retry.isNegative() || retry.compareTo(Duration.ofHours(1)) > 0) {
                 throw new IllegalArgumentException("retry must be within [0ms, 3600000ms], was "
                         + retry.toMillis() + "ms");

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -22,9 +23,17 @@ public final class SseSubscription {
     private final String message;
     private final Duration retry;
     private final Instant until;
+    /** Extra headers of a refusal, as name, value, name, value...; empty otherwise. */
+    private final List<String> headers;
 
     private SseSubscription(Kind kind, List<String> topics, String lastEventId, HttpResponseStatus status,
                             String message, Duration retry, Instant until) {
+        this(kind, topics, lastEventId, status, message, retry, until, List.of());
+    }
+
+    private SseSubscription(Kind kind, List<String> topics, String lastEventId, HttpResponseStatus status,
+                            String message, Duration retry, Instant until, List<String> headers) {
+        this.headers = headers;
         this.kind = kind;
         this.topics = topics;
         this.lastEventId = lastEventId;
@@ -89,6 +98,33 @@ public final class SseSubscription {
             throw new IllegalStateException("only a subscription can have a deadline, was " + kind);
         }
         return new SseSubscription(kind, topics, lastEventId, null, null, null, deadline);
+    }
+
+    /**
+     * This refusal with one more response header, such as {@code WWW-Authenticate} on a 401.
+     *
+     * @throws IllegalStateException if this is not a refusal
+     * @throws IllegalArgumentException if the name or value is empty or not printable ASCII
+     */
+    public SseSubscription withHeader(String name, String value) {
+        if (kind != Kind.REFUSE) {
+            throw new IllegalStateException("only a refusal can have headers, was " + kind);
+        }
+        for (String text : new String[] {name, value}) {
+            if (text == null || text.isEmpty() || text.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+                throw new IllegalArgumentException("a header name and value must be printable ASCII, was \""
+                        + name + ": " + value + "\"");
+            }
+        }
+        List<String> more = new ArrayList<>(headers);
+        more.add(name);
+        more.add(value);
+        return new SseSubscription(kind, topics, lastEventId, status, message, retry, until, List.copyOf(more));
+    }
+
+    /** The extra headers of a refusal, as name, value, name, value...; empty otherwise. */
+    List<String> headers() {
+        return headers;
     }
 
     /** When the stream is ended, or null for never. */

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -170,6 +171,41 @@ class SseHandlerTest {
         request("GET /events HTTP/1.1\r\nAccept: text/event-stream\r\n\r\n");
 
         assertThat(read()).startsWith(HEAD + "access-control-allow-origin: *\r\n\r\n");
+    }
+
+    @Test
+    void echoesAListedOriginWithCredentials() {
+        channel(SseHandler.builder(broadcaster).corsOrigins(Set.of("https://app.example")).build());
+        request("GET /events HTTP/1.1\r\nOrigin: https://app.example\r\nAccept: text/event-stream\r\n\r\n");
+
+        assertThat(read()).startsWith(HEAD + "access-control-allow-origin: https://app.example\r\n"
+                + "access-control-allow-credentials: true\r\nvary: origin\r\n\r\n");
+    }
+
+    @Test
+    void echoesNoOriginThatIsNotListedButStillVariesByIt() {
+        channel(SseHandler.builder(broadcaster).corsOrigins(Set.of("https://app.example")).build());
+        request("GET /events HTTP/1.1\r\nOrigin: https://evil.example\r\nAccept: text/event-stream\r\n\r\n");
+
+        assertThat(read()).startsWith(HEAD + "vary: origin\r\n\r\n").doesNotContain("access-control");
+    }
+
+    @Test
+    void answersARefusalWithItsHeadersAndTheEchoedOrigin() {
+        channel(SseHandler.builder(broadcaster)
+                .subscriber(request -> SseSubscription.refuse(HttpResponseStatus.UNAUTHORIZED, "who?")
+                        .withHeader("WWW-Authenticate", "Bearer error=\"invalid_token\""))
+                .corsOrigins(Set.of("https://app.example"))
+                .build());
+        request("GET /events HTTP/1.1\r\nOrigin: https://app.example\r\nAccept: text/event-stream\r\n\r\n");
+
+        assertThat(read()).startsWith("HTTP/1.1 401 Unauthorized\r\n")
+                .contains("WWW-Authenticate: Bearer error=\"invalid_token\"\r\n",
+                        "access-control-allow-origin: https://app.example\r\n",
+                        "access-control-allow-credentials: true\r\n")
+                .endsWith("who?\n");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(broadcaster.openStreams()).isZero();
     }
 
     @Test

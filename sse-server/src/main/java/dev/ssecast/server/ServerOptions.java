@@ -1,6 +1,8 @@
 package dev.ssecast.server;
 
 import dev.ssecast.server.net.TrustedProxies;
+import dev.ssecast.server.auth.Authorizer;
+import dev.ssecast.server.auth.TokenKeys;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -8,13 +10,20 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -28,9 +37,12 @@ import java.util.regex.Pattern;
         footer = "%nDurations are <n>ms, <n>s or <n>m; sizes are <n> bytes, <n>KiB or <n>MiB.")
 public final class ServerOptions {
     static final String ENV_PREFIX = "SSECAST_";
-    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{1,1024}");
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{16,1024}");
     private static final Pattern REDIS_URI =
             Pattern.compile("rediss?://([^@/\\s]+@)?[A-Za-z0-9.\\[\\]:_-]+(:\\d{1,5})?(/\\d{1,2})?");
+    /** The one variable that is not an option: a secret never belongs on a command line. */
+    static final String JWT_KEY_ENV = "SSECAST_JWT_KEY";
+    private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern STREAM_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     @Option(names = "--host", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
@@ -90,14 +102,74 @@ public final class ServerOptions {
     private int publishQueue;
 
     @Option(names = "--publish-token", paramLabel = "TOKEN",
-            description = "Bearer token POST /events requires. Unset: only loopback clients may publish. Prefer the "
-                    + "env var, which ps does not show. Env: SSECAST_PUBLISH_TOKEN. Default: unset.")
+            description = "Bearer token POST /events accepts, at least 16 characters. Unset and no JWT key: only "
+                    + "loopback clients may publish. Prefer the env var, which ps does not show. "
+                    + "Env: SSECAST_PUBLISH_TOKEN. Default: unset.")
     private String publishToken;
 
-    @Option(names = "--cors-origin", defaultValue = "*", paramLabel = "ORIGIN",
-            description = "Access-Control-Allow-Origin of /events; empty for none. Env: SSECAST_CORS_ORIGIN. "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cors-origin", defaultValue = "*", paramLabel = "ORIGINS",
+            description = "Origins whose pages may read responses: * (any, without credentials), a comma-separated "
+                    + "list (each echoed with Access-Control-Allow-Credentials), or empty for none. "
+                    + "Env: SSECAST_CORS_ORIGIN. Default: ${DEFAULT-VALUE}.")
     private String corsOrigin;
+
+    // --- Tokens: who may read and publish which topics (dev.ssecast.server.auth). The HMAC secret is only ever
+    // read from SSECAST_JWT_KEY or --jwt-key-file: ps shows command lines.
+
+    @Option(names = "--jwt-key-file", paramLabel = "FILE",
+            description = "File holding the HMAC secret tokens are signed with (HS256 from 32 bytes, HS384 from 48, "
+                    + "HS512 from 64; trailing line breaks ignored); or set SSECAST_JWT_KEY to the secret itself. "
+                    + "Env: SSECAST_JWT_KEY_FILE. Default: unset.")
+    private Path jwtKeyFile;
+
+    @Option(names = "--jwt-public-key", paramLabel = "FILE",
+            description = "PEM public key tokens are signed for: RSA of at least 2048 bits (RS256) or EC P-256 "
+                    + "(ES256). Env: SSECAST_JWT_PUBLIC_KEY. Default: unset.")
+    private Path jwtPublicKey;
+
+    @Option(names = "--jwks", paramLabel = "FILE",
+            description = "JWK set file (RS256, ES256 keys by kid), re-read when it changes. Env: SSECAST_JWKS. "
+                    + "Default: unset.")
+    private Path jwks;
+
+    @Option(names = "--jwks-url", paramLabel = "URL",
+            description = "Remote JWK set (RS256, ES256 keys by kid), fetched in the background: cached 5m, fetched "
+                    + "at most every 30s. Env: SSECAST_JWKS_URL. Default: unset.")
+    private String jwksUrl;
+
+    @Option(names = "--jwt-audience", paramLabel = "AUD",
+            description = "The aud tokens must name. Env: SSECAST_JWT_AUDIENCE. Default: unchecked.")
+    private String jwtAudience;
+
+    @Option(names = "--jwt-issuer", paramLabel = "ISS",
+            description = "The iss tokens must have. Env: SSECAST_JWT_ISSUER. Default: unchecked.")
+    private String jwtIssuer;
+
+    @Option(names = "--jwt-leeway", defaultValue = "60s", paramLabel = "DURATION",
+            converter = OptionValues.Millis.class,
+            description = "Clock skew allowed on exp and nbf, also added to a stream's end; within [0s, 10m]. "
+                    + "Env: SSECAST_JWT_LEEWAY. Default: ${DEFAULT-VALUE}.")
+    private Duration jwtLeeway;
+
+    @Option(names = "--public-topics", defaultValue = "", paramLabel = "TOPICS",
+            description = "With a key: comma-separated topics, or prefixes ending in *, anyone may read. "
+                    + "Env: SSECAST_PUBLIC_TOPICS. Default: none.")
+    private String publicTopics;
+
+    @Option(names = "--jwt-cookie", defaultValue = "ssecast_token", paramLabel = "NAME",
+            description = "Cookie a browser's token may come in (streams only). Env: SSECAST_JWT_COOKIE. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private String jwtCookie;
+
+    @Option(names = "--allow-query-token", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            paramLabel = "BOOL",
+            description = "Also read a stream's token from ?access_token= (it may end up in proxy logs). "
+                    + "Env: SSECAST_ALLOW_QUERY_TOKEN. Default: ${DEFAULT-VALUE}.")
+    private boolean allowQueryToken;
+
+    /** The keys loaded from the options above and what they decide, set in {@link #validate}. */
+    private final TokenKeys tokenKeys = new TokenKeys();
+    private Authorizer authorizer;
 
     @Option(names = "--transport", defaultValue = "auto", paramLabel = "KIND", converter = Transport.Converter.class,
             description = "auto (epoll on Linux, else nio), epoll, nio or io_uring (when the kernel allows it, "
@@ -192,7 +264,7 @@ public final class ServerOptions {
         try {
             cli.parseArgs(args);
             if (!options.help && !options.version) {
-                options.validate(cli);
+                options.validate(cli, env);
             }
         } catch (ParameterException e) {
             throw defaults.blame(e);
@@ -219,7 +291,7 @@ public final class ServerOptions {
         return ENV_PREFIX + option.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    private void validate(CommandLine cli) {
+    private void validate(CommandLine cli, Map<String, String> env) {
         within(cli, "--port", port, 0, 65_535);
         within(cli, "--tick", tick, Duration.ofMillis(1), Duration.ofSeconds(1));
         within(cli, "--replay", replay, 1, 10_000_000);
@@ -237,7 +309,7 @@ public final class ServerOptions {
             throw invalid(cli, "--host", "must not be empty");
         }
         if (publishToken != null && !TOKEN.matcher(publishToken).matches()) {
-            throw invalid(cli, "--publish-token", "must be 1..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
+            throw invalid(cli, "--publish-token", "must be 16..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
         }
         if (redis != null && !REDIS_URI.matcher(redis).matches()) {
             throw invalid(cli, "--redis", "must be redis://[[user:]password@]host[:port][/db] or rediss://..., was "
@@ -250,6 +322,10 @@ public final class ServerOptions {
             throw invalid(cli, "--cors-origin", "must be printable ASCII");
         }
         validateAbuseLimits(cli);
+        if (corsOrigins().contains("*")) {
+            throw invalid(cli, "--cors-origin", "must be * alone or a list of origins, was " + corsOrigin);
+        }
+        validateTokens(cli, env);
     }
 
     private void validateAbuseLimits(CommandLine cli) {
@@ -273,6 +349,74 @@ public final class ServerOptions {
         if (metricsToken != null && !TOKEN.matcher(metricsToken).matches()) {
             throw invalid(cli, "--metrics-token", "must be 1..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
         }
+    }
+
+    private void validateTokens(CommandLine cli, Map<String, String> env) {
+        within(cli, "--jwt-leeway", jwtLeeway, Duration.ZERO, Duration.ofMinutes(10));
+        if (!COOKIE_NAME.matcher(jwtCookie).matches()) {
+            throw invalid(cli, "--jwt-cookie", "must be 1..64 characters of [A-Za-z0-9_-], was " + jwtCookie);
+        }
+        String secret = env.get(JWT_KEY_ENV);
+        if (secret != null && !secret.isEmpty() && jwtKeyFile != null) {
+            throw invalid(cli, "--jwt-key-file", "set either it or " + JWT_KEY_ENV + ", not both");
+        }
+        if (secret != null && !secret.isEmpty()) {
+            try {
+                tokenKeys.addHmacSecret(secret.getBytes(StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cli, "Invalid value for " + JWT_KEY_ENV + ": " + e.getMessage());
+            }
+        }
+        load(cli, "--jwt-key-file", jwtKeyFile, file -> tokenKeys.addHmacSecret(readSecret(file)));
+        load(cli, "--jwt-public-key", jwtPublicKey, tokenKeys::addPublicKey);
+        load(cli, "--jwks", jwks, tokenKeys::addJwksFile);
+        if (jwksUrl != null) {
+            try {
+                tokenKeys.addJwksUrl(jwksUrl);
+            } catch (IllegalArgumentException e) {
+                throw invalid(cli, "--jwks-url", e.getMessage());
+            }
+        }
+        try {
+            authorizer = Authorizer.builder()
+                    .keys(tokenKeys)
+                    .audience(jwtAudience)
+                    .issuer(jwtIssuer)
+                    .leeway(jwtLeeway)
+                    .publicTopics(publicTopics)
+                    .cookieName(jwtCookie)
+                    .allowQueryToken(allowQueryToken)
+                    .corsOrigins(corsOrigins())
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw invalid(cli, "--public-topics", e.getMessage());
+        }
+    }
+
+    private static void load(CommandLine cli, String option, Path file, Consumer<Path> adder) {
+        if (file == null) {
+            return;
+        }
+        try {
+            adder.accept(file);
+        } catch (IllegalArgumentException e) {
+            throw invalid(cli, option, e.getMessage());
+        }
+    }
+
+    /** The bytes of a secret file, without trailing line breaks (an editor's last newline is not part of it). */
+    private static byte[] readSecret(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+        }
+        int length = bytes.length;
+        while (length > 0 && (bytes[length - 1] == '\n' || bytes[length - 1] == '\r')) {
+            length--;
+        }
+        return Arrays.copyOf(bytes, length);
     }
 
     /**
@@ -371,6 +515,28 @@ public final class ServerOptions {
     /** The CORS origin, or null for none. */
     public String corsOrigin() {
         return corsOrigin.isEmpty() ? null : corsOrigin;
+    }
+
+    /** The origins listed by {@code --cors-origin}, echoed with credentials; empty for {@code *} or none. */
+    public Set<String> corsOrigins() {
+        if (corsOrigin.isEmpty() || "*".equals(corsOrigin)) {
+            return Set.of();
+        }
+        Set<String> origins = new LinkedHashSet<>();
+        for (String origin : corsOrigin.split(",")) {
+            if (!origin.isBlank()) {
+                origins.add(origin.strip());
+            }
+        }
+        return Set.copyOf(origins);
+    }
+
+    /**
+     * The authorization these options describe, keys loaded (open when no key is set); one per parse, so one
+     * per server: it counts refusals per client address.
+     */
+    public Authorizer authorizer() {
+        return authorizer;
     }
 
     public Transport transport() {

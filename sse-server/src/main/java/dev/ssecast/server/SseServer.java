@@ -20,7 +20,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -93,6 +95,7 @@ public final class SseServer implements AutoCloseable {
                 .retry(options.retry())
                 .corsOrigin(options.corsOrigin())
                 .publishToken(options.publishToken())
+                .authorization(options.authorizer(), options.corsOrigins(), isLoopback(options.host()))
                 .connectionLimits(cap.max(), cap.acceptLimit())
                 .draining(draining::get)
                 .unready(this::unreadyReason)
@@ -108,6 +111,15 @@ public final class SseServer implements AutoCloseable {
                 transport.ioHandlerFactory());
         this.transportName = transport.name();
         this.serverChannel = transport.serverChannel();
+    }
+
+    /** Whether the server listens on a loopback address only, so that no remote client is expected. */
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false; // bind reports it
+        }
     }
 
     /** Why the node cannot serve now (besides draining), or null: /readyz answers 503 with it. */
@@ -135,6 +147,7 @@ public final class SseServer implements AutoCloseable {
                         ServerOptions.redactPassword(options.redis()));
                 server.reader.start();
             }
+            options.authorizer().start(); // a remote JWK set is fetched in the background from now on
             server.bind();
         } catch (RuntimeException e) {
             server.close();
@@ -166,8 +179,11 @@ public final class SseServer implements AutoCloseable {
                 cap.max(), cap.openFileLimit(), options.maxEventBytes(), options.publishQueue(), options.replay(),
                 options.replayBytes(), OptionValues.format(options.tick()), OptionValues.format(options.heartbeat()),
                 OptionValues.format(options.retry()), OptionValues.format(options.drain()));
-        LOG.info("publishing: {}; CORS origin: {}", options.publishToken() != null
-                        ? "bearer token required" : "loopback clients only (no --publish-token)",
+        LOG.info("publishing: {}; topics: {}; CORS origin: {}", options.authorizer().enabled()
+                        ? "a token with a publish grant" + (options.publishToken() != null ? ", or the bearer token" : "")
+                        : options.publishToken() != null ? "bearer token required"
+                        : "loopback clients only (no --publish-token, no JWT key)",
+                options.authorizer().enabled() ? "a token's grants, or --public-topics" : "open to every reader",
                 options.corsOrigin() == null ? "none" : options.corsOrigin());
         LOG.info("clients: trusted proxies {}{}; per address at most {} connections, {} publishes/s; request "
                         + "timeout {}; /metrics: {}", options.trustedProxies(),
@@ -263,6 +279,7 @@ public final class SseServer implements AutoCloseable {
         if (reader != null) {
             reader.close();
         }
+        options.authorizer().close();
         broadcaster.close();
         if (redis != null) {
             redis.close();

@@ -106,11 +106,11 @@ class AdversarialIT {
         List<Bad> cases = List.of(
                 new Bad("garbage bytes", garbage, 400),
                 new Bad("GET without a target", "GET\r\n\r\n", 400),
-                new Bad("GET with an empty target", "GET  HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-                new Bad("HTTP/2.0", "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505),
-                new Bad("NUL bytes before the line", "\0\0\0\0GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-                new Bad("a NUL byte in the path", "GET /health\0z HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-                new Bad("a NUL byte in the query", "GET /events?topic=control\0 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+                new Bad("GET with an empty target", "GET  HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+                new Bad("HTTP/2.0", "GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n", 505),
+                new Bad("NUL bytes before the line", "\0\0\0\0GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+                new Bad("a NUL byte in the path", "GET /health\0z HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+                new Bad("a NUL byte in the query", "GET /events?topic=control\0 HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
                 new Bad("a NUL byte in a header", "GET /healthz HTTP/1.1\r\nHost: x\0y\r\n\r\n", 400),
                 new Bad("a request line over 8 KiB", "GET /events?topic=" + "a".repeat(9000) + " HTTP/1.1\r\n\r\n",
                         414));
@@ -134,7 +134,7 @@ class AdversarialIT {
     void ignoresBareEmptyLinesAndClosesWhenNothingElseComes() throws Exception {
         try (RawConnection raw = server.raw()) {
             raw.send("\r\n\r\n");
-            raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            raw.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             RawConnection.Response response = raw.readResponse();
             assertThat(response.status()).as("the first answer is the request's, none for the empty lines")
                     .isEqualTo(200);
@@ -151,11 +151,11 @@ class AdversarialIT {
     @Test
     @Order(3)
     void refuses100KiBOfHeadersWith431AndCloses() throws Exception {
-        StringBuilder many = new StringBuilder("GET /events?topic=control HTTP/1.1\r\nHost: x\r\n");
+        StringBuilder many = new StringBuilder("GET /events?topic=control HTTP/1.1\r\nHost: localhost\r\n");
         for (int i = 0; i < 100; i++) {
             many.append("X-Filler-").append(i).append(": ").append("v".repeat(1000)).append("\r\n");
         }
-        String one = "POST /events?topic=control HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nX-Big: "
+        String one = "POST /events?topic=control HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\nX-Big: "
                 + "v".repeat(100 * 1024) + "\r\n\r\nx";
         for (String request : List.of(many.append("\r\n").toString(), one)) {
             try (RawConnection raw = server.raw()) {
@@ -172,13 +172,13 @@ class AdversarialIT {
     @Test
     @Order(4)
     void refusesContentLengthWithTransferEncodingBeforeUsingTheBody() throws Exception {
-        String smuggled = "POST /events?topic=control HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nsmuggled";
+        String smuggled = "POST /events?topic=control HTTP/1.1\r\nHost: localhost\r\nContent-Length: 8\r\n\r\nsmuggled";
         List<String> requests = List.of(
-                "POST /events?topic=control HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                "POST /events?topic=control HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled,
-                "POST /events?topic=control HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                "POST /events?topic=control HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
                         + "Content-Length: 83\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + smuggled,
-                "POST /events?topic=control HTTP/1.0\r\nHost: x\r\nContent-Length: 5\r\n"
+                "POST /events?topic=control HTTP/1.0\r\nHost: localhost\r\nContent-Length: 5\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + smuggled);
         for (String request : requests) {
             try (RawConnection raw = server.raw()) {
@@ -199,7 +199,7 @@ class AdversarialIT {
         for (int i = 0; i < 10; i++) {
             String body = "pipelined " + i;
             data.add(body);
-            pipeline.append("POST /events?topic=control HTTP/1.1\r\nHost: x\r\n");
+            pipeline.append("POST /events?topic=control HTTP/1.1\r\nHost: localhost\r\n");
             if (i % 2 == 0) {
                 pipeline.append("Content-Length: ").append(body.length()).append("\r\n\r\n").append(body);
             } else {
@@ -220,7 +220,7 @@ class AdversarialIT {
                 previous = id;
                 control.expect(id, body);
             }
-            raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            raw.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             assertThat(raw.readResponse().status()).as("the connection is still in step").isEqualTo(200);
             assertThat(raw.isClosedByServer()).isTrue();
         }
@@ -234,7 +234,7 @@ class AdversarialIT {
                 {'o', 'k', (byte) 0xFF}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}};
         try (RawConnection raw = server.raw()) {
             for (int i = 0; i < bodies.length; i++) {
-                raw.send(("POST /events?topic=control HTTP/1.1\r\nHost: x\r\nContent-Length: " + bodies[i].length
+                raw.send(("POST /events?topic=control HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bodies[i].length
                         + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 raw.send(bodies[i]);
                 RawConnection.Response refused = raw.readResponse();
@@ -244,7 +244,7 @@ class AdversarialIT {
 
                 String good = "après " + i + " ✓";
                 byte[] utf8 = good.getBytes(StandardCharsets.UTF_8);
-                raw.send(("POST /events?topic=control HTTP/1.1\r\nHost: x\r\nContent-Length: " + utf8.length
+                raw.send(("POST /events?topic=control HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + utf8.length
                         + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 raw.send(utf8);
                 RawConnection.Response accepted = raw.readResponse();
@@ -266,7 +266,7 @@ class AdversarialIT {
         try {
             for (int i = 0; i < 50; i++) {
                 stalled.add(new RawConnection(server.address(), 1024)
-                        .send("GET /events?topic=bulk&topic=control HTTP/1.1\r\nHost: x\r\n\r\n"));
+                        .send("GET /events?topic=bulk&topic=control HTTP/1.1\r\nHost: localhost\r\n\r\n"));
             }
             awaitOpenStreams(51);
             String kib = "k".repeat(1000);
@@ -306,7 +306,7 @@ class AdversarialIT {
             for (int i = 0; i < 50; i++) {
                 RawConnection raw = server.raw();
                 leaving.add(raw);
-                raw.send("GET /events?topic=bulk&topic=control HTTP/1.1\r\nHost: x\r\n\r\n");
+                raw.send("GET /events?topic=bulk&topic=control HTTP/1.1\r\nHost: localhost\r\n\r\n");
                 String line;
                 do {
                     line = raw.readLine();

@@ -29,7 +29,7 @@ class CapacityIT {
                     turnedAway.awaitEnd();
                 }
                 try (RawConnection raw = server.raw()) {
-                    raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    raw.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
                     assertThat(raw.readResponse().status()).as("probes are answered while full").isEqualTo(200);
                 }
 

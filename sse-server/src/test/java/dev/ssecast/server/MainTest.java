@@ -28,6 +28,15 @@ class MainTest {
     }
 
     @Test
+    void aShortJwtSecretIsOneLineOnStderrThatDoesNotShowItAndExit2() {
+        assertThat(check(Map.of("SSECAST_JWT_KEY", "too-short-a-secret"))).isEqualTo(Main.EXIT_USAGE);
+        String error = err.toString(StandardCharsets.UTF_8);
+        assertThat(error.lines()).hasSize(1);
+        assertThat(error).startsWith("ssecast-server: Invalid value for SSECAST_JWT_KEY: an HMAC secret must be at "
+                + "least 32 bytes for HS256").contains("was 18 bytes").doesNotContain("too-short-a-secret");
+    }
+
+    @Test
     void helpListsTheOptionsAndExits0() {
         assertThat(check(Map.of(), "--help")).isEqualTo(Main.EXIT_OK);
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ssecast-server")

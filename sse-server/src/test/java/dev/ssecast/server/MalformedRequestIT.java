@@ -48,7 +48,7 @@ class MalformedRequestIT {
     @Test
     void answersAnHttpVersionOtherThan1With505AndCloses() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n");
+            raw.send("GET /healthz HTTP/9.9\r\nHost: localhost\r\n\r\n");
             assertThat(raw.readResponse().status()).isEqualTo(505);
             assertThat(raw.isClosedByServer()).isTrue();
         }
@@ -57,7 +57,7 @@ class MalformedRequestIT {
     @Test
     void answersHeadersOverTheLimitWith431AndCloses() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("GET /events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: " + "1".repeat(20_000) + "\r\n\r\n");
+            raw.send("GET /events HTTP/1.1\r\nHost: localhost\r\nLast-Event-ID: " + "1".repeat(20_000) + "\r\n\r\n");
             assertThat(raw.readResponse().status()).isEqualTo(431);
             assertThat(raw.isClosedByServer()).isTrue();
         }
@@ -66,7 +66,7 @@ class MalformedRequestIT {
     @Test
     void answersATooLongRequestLineWith414AndCloses() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("GET /events?topic=" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            raw.send("GET /events?topic=" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
             assertThat(raw.readResponse().status()).isEqualTo(414);
             assertThat(raw.isClosedByServer()).isTrue();
         }
@@ -75,7 +75,7 @@ class MalformedRequestIT {
     @Test
     void answersABadChunkWith400AndCloses() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("POST /events?topic=bad-chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            raw.send("POST /events?topic=bad-chunk HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "zz\r\nabc\r\n0\r\n\r\n");
             assertThat(raw.readResponse().status()).isEqualTo(400);
             assertThat(raw.isClosedByServer()).isTrue();
@@ -85,10 +85,10 @@ class MalformedRequestIT {
     @Test
     void answersPipelinedRequestsInOrderOnOneConnection() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-                    + "POST /events?topic=pipelined HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
-                    + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
-                    + "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            raw.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "POST /events?topic=pipelined HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc"
+                    + "GET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             assertThat(raw.readResponse().status()).isEqualTo(200);
             assertThat(raw.readResponse().status()).isEqualTo(202);
             assertThat(raw.readResponse().status()).isEqualTo(404);

@@ -70,6 +70,7 @@ final class NginxProcess implements AutoCloseable {
                             proxy_pass http://ssecast;
                             proxy_http_version 1.1;
                             proxy_set_header Connection "";
+                            proxy_set_header Host localhost;
                             proxy_buffering off;
                             proxy_cache off;
                             gzip off;
@@ -83,6 +84,7 @@ final class NginxProcess implements AutoCloseable {
                             proxy_pass http://ssecast;
                             proxy_http_version 1.1;
                             proxy_set_header Connection "";
+                            proxy_set_header Host localhost;
                             add_header X-Upstream $upstream_addr always;
                         }
                     }

@@ -13,7 +13,7 @@ class PublishAuthIT {
 
     @Test
     void requiresTheBearerTokenWhenOneIsSet() throws Exception {
-        try (TestServer server = TestServer.start("--publish-token", "s3cret-token")) {
+        try (TestServer server = TestServer.start("--publish-token", "s3cret-token-0123")) {
             HttpResponse<String> missing = server.post("/events?topic=auth", "x");
             assertThat(missing.statusCode()).isEqualTo(401);
             assertThat(missing.headers().firstValue("www-authenticate")).hasValueSatisfying(
@@ -28,8 +28,8 @@ class PublishAuthIT {
                     "Authorization", "Basic czNjcmV0LXRva2Vu");
             assertThat(otherScheme.statusCode()).isEqualTo(401);
 
-            for (String authorization : new String[] {"Bearer s3cret-token", "bearer s3cret-token",
-                    "BEARER   s3cret-token"}) {
+            for (String authorization : new String[] {"Bearer s3cret-token-0123", "bearer s3cret-token-0123",
+                    "BEARER   s3cret-token-0123"}) {
                 HttpResponse<String> right = server.post("/events?topic=auth", "x", "Authorization", authorization);
                 assertThat(right.statusCode()).as(authorization).isEqualTo(202);
             }

@@ -98,7 +98,7 @@ class PublishIT {
     @Test
     void refusesADeclaredOversizedBodyWithoutWaitingForIt() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("POST /events?topic=huge HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n");
+            raw.send("POST /events?topic=huge HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000000\r\n\r\n");
             RawConnection.Response response = raw.readResponse();
             assertThat(response.status()).isEqualTo(413);
             assertThat(response.header("connection")).isEqualTo("close");
@@ -110,7 +110,7 @@ class PublishIT {
     void refusesAnOversizedChunkedBodyWith413AndCloses() throws Exception {
         try (RawConnection raw = server.raw()) {
             String chunk = "y".repeat(40_000);
-            raw.send("POST /events?topic=chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            raw.send("POST /events?topic=chunked HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n"
                     + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
             RawConnection.Response response = raw.readResponse();
@@ -122,7 +122,7 @@ class PublishIT {
     @Test
     void acceptsAChunkedBodyWithinTheLimit() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("POST /events?topic=chunked-ok HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            raw.send("POST /events?topic=chunked-ok HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
             assertThat(raw.readResponse().status()).isEqualTo(202);
         }
@@ -163,8 +163,8 @@ class PublishIT {
     @Test
     void keepsTheConnectionAfterARefusedPublish() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("POST /events?event=reset HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\ndata"
-                    + "POST /events?topic=after-refusal HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok");
+            raw.send("POST /events?event=reset HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n\r\ndata"
+                    + "POST /events?topic=after-refusal HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nok");
             assertThat(raw.readResponse().status()).isEqualTo(400);
             assertThat(raw.readResponse().status()).isEqualTo(202);
         }
@@ -173,7 +173,7 @@ class PublishIT {
     @Test
     void refusesOtherExpectationsWith417() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: the-unexpected\r\n\r\n");
+            raw.send("POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nExpect: the-unexpected\r\n\r\n");
             assertThat(raw.readResponse().status()).isEqualTo(417);
             assertThat(raw.isClosedByServer()).isTrue();
         }
@@ -182,7 +182,7 @@ class PublishIT {
     @Test
     void answersExpectContinueBeforeTheBody() throws Exception {
         try (RawConnection raw = server.raw()) {
-            raw.send("POST /events?topic=continue HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+            raw.send("POST /events?topic=continue HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
                     + "Expect: 100-continue\r\n\r\n");
             assertThat(raw.readResponse().status()).isEqualTo(100);
             raw.send("hello");

@@ -1,11 +1,15 @@
 package dev.ssecast.server;
 
+import dev.ssecast.server.auth.Tokens;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +48,7 @@ class ServerOptionsTest {
                 Map.entry("SSECAST_REPLAY_BYTES", "2MiB"), Map.entry("SSECAST_MAX_EVENT_BYTES", "1KiB"),
                 Map.entry("SSECAST_HEARTBEAT", "2m"), Map.entry("SSECAST_RETRY", "1s"),
                 Map.entry("SSECAST_DRAIN", "30s"), Map.entry("SSECAST_MAX_CONNECTIONS", "100"),
-                Map.entry("SSECAST_PUBLISH_QUEUE", "64"), Map.entry("SSECAST_PUBLISH_TOKEN", "t0k3n"),
+                Map.entry("SSECAST_PUBLISH_QUEUE", "64"), Map.entry("SSECAST_PUBLISH_TOKEN", "t0k3n-0123456789"),
                 Map.entry("SSECAST_CORS_ORIGIN", "https://a.example"), Map.entry("SSECAST_TRANSPORT", "nio"),
                 Map.entry("SSECAST_IO_THREADS", "3"), Map.entry("SSECAST_DEMO", "true"),
                 Map.entry("SSECAST_REDIS", "redis://10.0.0.5:6379/2"), Map.entry("SSECAST_REDIS_STREAM", "events:v1")));
@@ -59,7 +63,7 @@ class ServerOptionsTest {
         assertThat(options.drain()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.maxConnections()).isEqualTo(100);
         assertThat(options.publishQueue()).isEqualTo(64);
-        assertThat(options.publishToken()).isEqualTo("t0k3n");
+        assertThat(options.publishToken()).isEqualTo("t0k3n-0123456789");
         assertThat(options.corsOrigin()).isEqualTo("https://a.example");
         assertThat(options.transport()).isEqualTo(Transport.NIO);
         assertThat(options.ioThreads()).isEqualTo(3);
@@ -127,6 +131,55 @@ class ServerOptionsTest {
     }
 
     @Test
+    void loadsTheJwtKeysAtStartAndRefusesWeakOnes(@TempDir Path dir) throws Exception {
+        assertThat(ServerOptions.parse(Map.of()).authorizer().enabled()).isFalse();
+        assertThat(ServerOptions.parse(Map.of("SSECAST_JWT_KEY", "k".repeat(32))).authorizer().enabled()).isTrue();
+        Path secret = Files.writeString(dir.resolve("secret"), "k".repeat(32) + "\r\n");
+        assertThat(ServerOptions.parse(Map.of(), "--jwt-key-file", secret.toString()).authorizer().enabled())
+                .isTrue();
+        Path shortSecret = Files.writeString(dir.resolve("short"), "k".repeat(31) + "\n");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--jwt-key-file", shortSecret.toString()))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageStartingWith("Invalid value for option '--jwt-key-file': an HMAC secret must be at least "
+                        + "32 bytes").hasMessageContaining("was 31 bytes");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_JWT_KEY", "k".repeat(32)), "--jwt-key-file",
+                secret.toString())).hasMessageContaining("set either it or SSECAST_JWT_KEY, not both");
+
+        Path rsa1024 = Tokens.pem(dir.resolve("rsa1024.pem"), Tokens.rsa(1024).getPublic());
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--jwt-public-key", rsa1024.toString()))
+                .hasMessageStartingWith("Invalid value for option '--jwt-public-key': an RSA key must have at least "
+                        + "2048 bits, was 1024 bits");
+        Path p384 = Tokens.pem(dir.resolve("p384.pem"), Tokens.ec("secp384r1").getPublic());
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_JWT_PUBLIC_KEY", p384.toString())))
+                .hasMessageStartingWith("Invalid value for SSECAST_JWT_PUBLIC_KEY (option '--jwt-public-key'): an EC "
+                        + "key must be on P-256");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--jwks", dir.resolve("missing.json").toString()))
+                .hasMessageStartingWith("Invalid value for option '--jwks': cannot read a JWK set from");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--public-topics", "a*b"))
+                .hasMessageStartingWith("Invalid value for option '--public-topics': a topic pattern is a topic or a "
+                        + "prefix ending in *, was a*b");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--jwt-leeway", "11m"))
+                .hasMessageStartingWith("Invalid value for option '--jwt-leeway': must be within [0ms, 10m], was 11m");
+    }
+
+    @Test
+    void aPublishTokenShorterThan16CharactersIsRefused() {
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--publish-token", "fifteen-chars-x"))
+                .hasMessageStartingWith("Invalid value for option '--publish-token': must be 16..1024 characters");
+        assertThat(ServerOptions.parse(Map.of(), "--publish-token", "sixteen-chars-xx").publishToken())
+                .isEqualTo("sixteen-chars-xx");
+    }
+
+    @Test
+    void readsTheCorsOriginAsStarOrAList() {
+        assertThat(ServerOptions.parse(Map.of()).corsOrigins()).isEmpty();
+        assertThat(ServerOptions.parse(Map.of(), "--cors-origin", "https://a.example, https://b.example")
+                .corsOrigins()).containsExactlyInAnyOrder("https://a.example", "https://b.example");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--cors-origin", "https://a.example,*"))
+                .hasMessageStartingWith("Invalid value for option '--cors-origin': must be * alone or a list");
+    }
+
+    @Test
     void theHelpShowsNoTokenEvenWhenOneIsSet() {
         assertThat(ServerOptions.usage(Map.of("SSECAST_PUBLISH_TOKEN", "very-secret"))).doesNotContain("very-secret");
     }
@@ -188,7 +241,7 @@ class ServerOptionsTest {
         "--max-event-bytes | 64kb    | Invalid value for option '--max-event-bytes': '64kb' is not a size",
         "--max-connections | 0       | Invalid value for option '--max-connections': must be within [1, ",
         "--publish-queue   | 0       | Invalid value for option '--publish-queue': must be within [1, 16777216]",
-        "--publish-token   | a b     | Invalid value for option '--publish-token': must be 1..1024 characters",
+        "--publish-token   | a b     | Invalid value for option '--publish-token': must be 16..1024 characters",
         "--transport       | kqueue  | Invalid value for option '--transport': 'kqueue' is not one of auto, epoll",
         "--redis           | localhost:6379 | Invalid value for option '--redis': must be redis://",
         "--redis           | redis://h:6379/x | Invalid value for option '--redis': must be redis://",

@@ -128,13 +128,13 @@ class ServerProcessIT {
                 for (int i = 0; i < 448; i++) {
                     RawConnection stream = new RawConnection(address);
                     streams.add(stream);
-                    stream.send("GET /events?topic=cap HTTP/1.1\r\nHost: x\r\n\r\n");
+                    stream.send("GET /events?topic=cap HTTP/1.1\r\nHost: localhost\r\n\r\n");
                 }
                 for (RawConnection stream : streams) {
                     assertThat(stream.readLine()).isEqualTo("HTTP/1.1 200 OK");
                 }
                 try (RawConnection turnedAway = new RawConnection(address)) {
-                    turnedAway.send("GET /events?topic=cap HTTP/1.1\r\nHost: x\r\n\r\n");
+                    turnedAway.send("GET /events?topic=cap HTTP/1.1\r\nHost: localhost\r\n\r\n");
                     String answer = turnedAway.readToEnd();
                     assertThat(answer).startsWith("HTTP/1.1 200 OK").containsPattern("retry: [0-9]+\n\n")
                             .endsWith("0\r\n\r\n");

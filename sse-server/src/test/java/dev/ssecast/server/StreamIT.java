@@ -35,13 +35,15 @@ class StreamIT {
 
     @Test
     void answersWithTheEventStreamHeadAndARetryLineFirst() throws Exception {
-        try (EventStream stream = server.stream("/events?topic=head")) {
+        try (EventStream stream = server.stream("/events?topic=head", Map.of("Origin", "https://app.example"))) {
             HttpResponse<?> response = stream.response();
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream; charset=utf-8");
             assertThat(response.headers().firstValue("cache-control")).hasValue("no-cache");
             assertThat(response.headers().firstValue("x-accel-buffering")).hasValue("no");
             assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
+            assertThat(response.headers().firstValue("access-control-allow-credentials")).hasValue("true");
+            assertThat(response.headers().firstValue("vary")).hasValue("origin");
             assertThat(stream.awaitRetry()).isEqualTo(Duration.ofMillis(2500));
         }
     }
@@ -128,7 +130,7 @@ class StreamIT {
         }
         assertThat(server.get("/events?topic=" + tooLong).body()).contains("topic must be 1..128 characters");
         try (RawConnection raw = server.raw()) {
-            raw.send("GET /events?topic=%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+            raw.send("GET /events?topic=%zz HTTP/1.1\r\nHost: localhost\r\n\r\n");
             assertThat(raw.readResponse().status()).as("a malformed escape").isEqualTo(400);
         }
     }

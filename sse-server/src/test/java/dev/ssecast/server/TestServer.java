@@ -93,9 +93,12 @@ final class TestServer implements AutoCloseable {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Publishes {@code data} to {@code topic} and returns the event's id, asserting the 202. */
-    String publish(String topic, String data) throws IOException, InterruptedException {
-        HttpResponse<String> response = post("/events?topic=" + topic, data);
+    /**
+     * Publishes {@code data} to {@code topic} (with {@code headers}, e.g. an {@code Authorization}) and returns the
+     * event's id, asserting the 202.
+     */
+    String publish(String topic, String data, String... headers) throws IOException, InterruptedException {
+        HttpResponse<String> response = post("/events?topic=" + topic, data, headers);
         assertThat(response.statusCode()).as("publish answer: %s", response.body()).isEqualTo(202);
         accepted.incrementAndGet();
         Matcher id = ID.matcher(response.body());

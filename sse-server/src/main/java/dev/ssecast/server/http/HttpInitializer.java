@@ -3,12 +3,16 @@ package dev.ssecast.server.http;
 import dev.ssecast.core.SseBroadcaster;
 import dev.ssecast.core.SseHandler;
 import dev.ssecast.core.SseSubscription;
+import dev.ssecast.server.auth.Admission;
+import dev.ssecast.server.auth.Authorizer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import dev.ssecast.server.net.AddressConnections;
@@ -17,10 +21,12 @@ import dev.ssecast.server.net.ClientAddresses;
 import dev.ssecast.server.net.PublishRate;
 import dev.ssecast.server.net.TrustedProxies;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -49,6 +55,10 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     private final Duration retry;
     private final String corsOrigin;
     private final PublishAuth auth;
+    private final Authorizer authorizer;
+    private final Set<String> corsOrigins;
+    /** Loopback mode on a loopback listener: every request must name a loopback host (DNS rebinding). */
+    private final boolean loopbackHostsOnly;
     private final int maxConnections;
     private final int acceptLimit;
     private final BooleanSupplier draining;
@@ -70,7 +80,10 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         this.rules = new PublishRules(b.maxEventBytes);
         this.retry = b.retry;
         this.corsOrigin = b.corsOrigin;
-        this.auth = new PublishAuth(b.publishToken);
+        this.authorizer = b.authorizer;
+        this.corsOrigins = b.corsOrigins;
+        this.auth = new PublishAuth(b.publishToken, authorizer.enabled(), corsOrigins);
+        this.loopbackHostsOnly = auth.isLoopbackMode() && b.listensOnLoopback;
         this.maxConnections = b.maxConnections;
         this.acceptLimit = b.acceptLimit;
         this.draining = b.draining;
@@ -79,7 +92,8 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
                 .matching(request -> HttpMethod.GET.equals(request.method()))
                 .subscriber(this::subscribe)
                 .retry(b.retry)
-                .corsOrigin(b.corsOrigin)
+                .corsOrigin(b.corsOrigins.isEmpty() ? b.corsOrigin : null)
+                .corsOrigins(b.corsOrigins)
                 .build();
         metrics.watchConnections(open::get, maxConnections);
         this.clientAddresses = new ClientAddresses(b.trustedProxies, b.proxyProtocol);
@@ -136,12 +150,27 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
             metrics.streamTurnedAway(isDraining ? "draining" : "capacity");
             return SseSubscription.retryLater(jitteredRetry());
         }
+        Admission admission = authorizer.stream(request, query, topics);
+        if (!admission.allowed()) {
+            // nothing streamed, nothing replayed: the refusal is answered before the stream exists
+            boolean unauthorized = admission.outcome() == Admission.Outcome.UNAUTHORIZED;
+            metrics.refused(unauthorized ? Refusal.UNAUTHORIZED : Refusal.FORBIDDEN);
+            return SseSubscription.refuse(unauthorized ? HttpResponseStatus.UNAUTHORIZED
+                    : HttpResponseStatus.FORBIDDEN, admission.message())
+                    .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), admission.wwwAuthenticate());
+        }
         String lastEventId = request.headers().get("Last-Event-ID");
         if (lastEventId == null || lastEventId.isEmpty()) {
             List<String> fromQuery = query.get("lastEventId");
             lastEventId = fromQuery == null || fromQuery.get(0).isEmpty() ? null : fromQuery.get(0);
         }
-        return SseSubscription.of(topics, lastEventId);
+        SseSubscription subscription = SseSubscription.of(topics, lastEventId);
+        return admission.deadline() == null ? subscription : subscription.until(admission.deadline());
+    }
+
+    /** The address a request's refusals are counted against: its real client's, grouped (IPv6 by /64). */
+    InetAddress clientAddress(Channel channel, HttpRequest request) {
+        return ClientAddress.of(channel, request).group();
     }
 
     /** {@code --retry} plus a random jitter of up to as much again, so that turned-away clients spread out. */
@@ -188,6 +217,19 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         return auth;
     }
 
+    Authorizer authorizer() {
+        return authorizer;
+    }
+
+    /** Origins echoed with credentials (from a {@code --cors-origin} list); empty for {@code *} or none. */
+    Set<String> corsOrigins() {
+        return corsOrigins;
+    }
+
+    boolean loopbackHostsOnly() {
+        return loopbackHostsOnly;
+    }
+
     boolean isDraining() {
         return draining.getAsBoolean();
     }
@@ -229,6 +271,9 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         private Duration retry = Duration.ofSeconds(3);
         private String corsOrigin = "*";
         private String publishToken;
+        private Authorizer authorizer = Authorizer.builder().build();
+        private Set<String> corsOrigins = Set.of();
+        private boolean listensOnLoopback;
         private int maxConnections = 10_000;
         private int acceptLimit = 10_064;
         private BooleanSupplier draining = () -> false;
@@ -277,6 +322,18 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         /** The bearer token publishing requires, or null (the default) to allow loopback peers only. */
         public Builder publishToken(String publishToken) {
             this.publishToken = publishToken;
+            return this;
+        }
+
+        /**
+         * Who may read and publish which topics; the origins of a {@code --cors-origin} list, echoed with
+         * credentials (they replace {@link #corsOrigin} when not empty); whether the listener is on a loopback
+         * address. Default: every topic open, no list, not loopback.
+         */
+        public Builder authorization(Authorizer authorizer, Set<String> corsOrigins, boolean listensOnLoopback) {
+            this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+            this.corsOrigins = Set.copyOf(corsOrigins);
+            this.listensOnLoopback = listensOnLoopback;
             return this;
         }
 

@@ -49,6 +49,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     /** A publish reply is pending; what is read meanwhile waits in {@link #held}, in order. */
     private boolean awaitingReply;
     private final ArrayDeque<Object> held = new ArrayDeque<>(2);
+    /** The {@code Origin} of the request being answered, for a listed-origin echo; null for none. */
+    private String origin;
 
     HttpRouter(HttpInitializer http) {
         this.http = http;
@@ -105,6 +107,14 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         if (route == null) {
             answer(ctx, request, Responses.text(HttpResponseStatus.NOT_FOUND, "no such path; try /events"));
+            return;
+        }
+        origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (http.loopbackHostsOnly() && !PublishAuth.isLoopbackHost(request.headers().get(HttpHeaderNames.HOST))) {
+            // Loopback mode on a loopback listener: a page whose name was rebound to 127.0.0.1 reads nothing.
+            http.metrics().refused(Refusal.FORBIDDEN);
+            send(ctx, Responses.text(HttpResponseStatus.FORBIDDEN,
+                    "this server answers loopback names only (localhost, 127.0.0.1, [::1])"), false);
             return;
         }
         HttpMethod method = request.method();
@@ -251,7 +261,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     /** Writes {@code response} (taking it), with CORS and keep-alive headers; closes after it unless kept alive. */
     void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        if (http.corsOrigin() != null) {
+        if (!http.corsOrigins().isEmpty()) {
+            if (origin != null && http.corsOrigins().contains(origin)) {
+                response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+                        .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            }
+            response.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        } else if (http.corsOrigin() != null) {
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, http.corsOrigin());
             if (!"*".equals(http.corsOrigin())) {
                 response.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);

@@ -3,6 +3,7 @@ package dev.ssecast.server.http;
 import dev.ssecast.core.PublishResult;
 import dev.ssecast.core.SseEvent;
 import dev.ssecast.server.net.ClientAddress;
+import dev.ssecast.server.auth.Admission;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +62,13 @@ final class PublishRoute {
             router.answer(ctx, request, response);
             return;
         }
-        FullHttpResponse refusal = authRefusal(ctx, request);
-        if (refusal != null) {
-            router.answer(ctx, request, refusal);
+        InetAddress client = http.clientAddress(ctx.channel(), request);
+        if (client != null && http.authorizer().overRefusalLimit(client)) {
+            http.metrics().refused(Refusal.AUTH_RATE);
+            FullHttpResponse response = Responses.text(HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "too many refused publishes from this address; try again in a minute");
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "60");
+            router.send(ctx, response, false);
             return;
         }
         long wait = http.publishRate() == null ? 0
@@ -81,6 +87,16 @@ final class PublishRoute {
             eventName = Names.eventName(query.get("event"));
         } catch (IllegalArgumentException bad) {
             router.answer(ctx, request, Responses.text(HttpResponseStatus.BAD_REQUEST, bad.getMessage()));
+            return;
+        }
+        FullHttpResponse refusal = authRefusal(ctx, request);
+        if (refusal != null) {
+            // A refused publisher may be guessing: count it, and close the connection it would guess on.
+            http.metrics().refused(refusal.status().code() == 401 ? Refusal.UNAUTHORIZED : Refusal.FORBIDDEN);
+            if (client != null) {
+                http.authorizer().refused(client);
+            }
+            router.send(ctx, refusal, false);
             return;
         }
         long length = HttpUtil.getContentLength(request, -1L);
@@ -103,15 +119,33 @@ final class PublishRoute {
         body = ctx.alloc().heapBuffer(initial, http.maxEventBytes());
     }
 
+    /** The 401 or 403 for a publish of {@link #topic} that may not go on, or null when it may. */
     private FullHttpResponse authRefusal(ChannelHandlerContext ctx, HttpRequest request) {
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         // The real client: a proxy on this machine does not make everyone behind it loopback.
-        switch (http.auth().check(ClientAddress.of(ctx.channel(), request).socketAddress(), authorization)) {
+        switch (http.auth().check(ClientAddress.of(ctx.channel(), request).socketAddress(), authorization,
+                request.headers().get(HttpHeaderNames.HOST), request.headers().get(HttpHeaderNames.ORIGIN))) {
             case ALLOWED:
                 return null;
+            case BY_GRANT: {
+                Admission admission = http.authorizer().publish(request, topic);
+                if (admission.allowed()) {
+                    return null;
+                }
+                FullHttpResponse response = Responses.text(admission.outcome() == Admission.Outcome.UNAUTHORIZED
+                        ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN, admission.message());
+                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, admission.wwwAuthenticate());
+                return response;
+            }
             case NOT_LOOPBACK:
                 return Responses.text(HttpResponseStatus.FORBIDDEN,
                         "publishing is limited to loopback clients (the server has no --publish-token)");
+            case NOT_LOOPBACK_HOST:
+                return Responses.text(HttpResponseStatus.FORBIDDEN,
+                        "publishing without a token needs a loopback Host (localhost, 127.0.0.1, [::1])");
+            case CROSS_ORIGIN:
+                return Responses.text(HttpResponseStatus.FORBIDDEN,
+                        "a web page may not publish without a token unless --cors-origin lists its origin");
             case WRONG_TOKEN: {
                 FullHttpResponse response = Responses.text(HttpResponseStatus.UNAUTHORIZED, "wrong token");
                 response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,

@@ -84,9 +84,13 @@ class HttpRouterTest {
         send(channel, "POST /events HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
         String response = readAll(channel);
         assertThat(statuses(response)).containsExactly(403);
-        send(channel, "GET / HTTP/1.1\r\n\r\n");
-        assertThat(readAll(channel)).contains("<meta name=\"ssecast-publish\" content=\"closed\">");
+        assertThat(response).contains("connection: close");
         assertThat(channel.finishAndReleaseAll()).isFalse();
+
+        EmbeddedChannel page = channel(new InetSocketAddress("192.0.2.10", 50001), http(Publisher.of(broadcaster)));
+        send(page, "GET / HTTP/1.1\r\n\r\n");
+        assertThat(readAll(page)).contains("<meta name=\"ssecast-publish\" content=\"closed\">");
+        assertThat(page.finishAndReleaseAll()).isFalse();
     }
 
     @Test
