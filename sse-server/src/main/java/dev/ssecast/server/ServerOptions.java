@@ -347,7 +347,7 @@ public final class ServerOptions {
             }
         }
         if (metricsToken != null && !TOKEN.matcher(metricsToken).matches()) {
-            throw invalid(cli, "--metrics-token", "must be 1..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
+            throw invalid(cli, "--metrics-token", "must be 16..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
         }
     }
 

@@ -35,14 +35,14 @@ class AbuseOptionsTest {
         ServerOptions options = ServerOptions.parse(Map.of(
                 "SSECAST_TRUSTED_PROXIES", "10.0.0.0/8,fd00::/8", "SSECAST_PROXY_PROTOCOL", "true",
                 "SSECAST_MAX_CONNECTIONS_PER_IP", "0", "SSECAST_REQUEST_TIMEOUT", "2s",
-                "SSECAST_PUBLISH_RATE", "100", "SSECAST_PUBLISH_BURST", "200", "SSECAST_METRICS_TOKEN", "m3trics"));
+                "SSECAST_PUBLISH_RATE", "100", "SSECAST_PUBLISH_BURST", "200", "SSECAST_METRICS_TOKEN", "m3trics-t0ken-0123"));
         assertThat(options.trustedProxies().contains(InetAddress.getByName("fd00::1"))).isTrue();
         assertThat(options.proxyProtocol()).isTrue();
         assertThat(options.maxConnectionsPerIp()).isZero();
         assertThat(options.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(options.publishRate()).isEqualTo(100);
         assertThat(options.publishBurst()).isEqualTo(200);
-        assertThat(options.metricsToken()).isEqualTo("m3trics");
+        assertThat(options.metricsToken()).isEqualTo("m3trics-t0ken-0123");
     }
 
     @Test
@@ -64,7 +64,7 @@ class AbuseOptionsTest {
         "--request-timeout        | 50ms        | '--request-timeout': must be within [100ms, 10m], was 50ms",
         "--publish-rate           | -5          | '--publish-rate': must be within [0, 1000000], was -5",
         "--publish-burst          | 10          | '--publish-burst': needs --publish-rate",
-        "--metrics-token          | a b         | '--metrics-token': must be 1..1024 characters",
+        "--metrics-token          | a b         | '--metrics-token': must be 16..1024 characters",
         "--proxy-protocol         | true        | '--proxy-protocol': needs --trusted-proxies"})
     void aBadValueIsOneMessageNamingTheOption(String option, String value, String message) {
         assertThatThrownBy(() -> ServerOptions.parse(Map.of(), option, value))
