@@ -57,7 +57,7 @@ class ProxyProtocolIT {
         socket.bind(new InetSocketAddress(source, 0));
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-        socket.getOutputStream().write("GET /events?topic=t HTTP/1.1\r\nHost: ssecast\r\n\r\n"
+        socket.getOutputStream().write("GET /events?topic=t HTTP/1.1\r\nHost: localhost\r\n\r\n"
                 .getBytes(StandardCharsets.US_ASCII));
         received.append(readUntil(socket.getInputStream(), "retry: "));
         received.append(readUntil(socket.getInputStream(), "\n"));
@@ -88,7 +88,7 @@ class ProxyProtocolIT {
             direct.bind(new InetSocketAddress("127.0.0.9", 0));
             direct.connect(server.address(), 5000);
             direct.setSoTimeout(READ_TIMEOUT_MILLIS);
-            direct.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: ssecast\r\nConnection: close\r\n\r\n"
+            direct.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             scrape = readToEnd(direct.getInputStream());
         }

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 class SlowlorisIT {
     private static final int CONNECTIONS = 50;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
-    private static final byte[] HEAD = "GET /events?topic=slow HTTP/1.1\r\nHost: ssecast\r\nX-Padding: aaaaaaaa\r\n\r\n"
+    private static final byte[] HEAD = "GET /events?topic=slow HTTP/1.1\r\nHost: localhost\r\nX-Padding: aaaaaaaa\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
 
     private final List<Socket> sockets = new ArrayList<>();
