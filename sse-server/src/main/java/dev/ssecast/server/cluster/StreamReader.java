@@ -42,6 +42,8 @@ public final class StreamReader implements AutoCloseable {
     private final LongSupplier clock;
     private final Thread thread;
     private final AtomicLong outages = new AtomicLong();
+    /** Entries fed to the broadcaster (accepted, so skipped ones excepted). */
+    private final AtomicLong fed = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean reading;
     private volatile String lastId;
@@ -77,6 +79,11 @@ public final class StreamReader implements AutoCloseable {
     /** Times the reader lost Redis, or failed otherwise, while it was reading (and its first failure). */
     public long outages() {
         return outages.get();
+    }
+
+    /** Entries fed to the broadcaster so far (skipped ones not counted). */
+    long fed() {
+        return fed.get();
     }
 
     /** The id of the last entry fed to the broadcaster (or skipped), or null before it knows where it starts. */
@@ -161,6 +168,7 @@ public final class StreamReader implements AutoCloseable {
                 running = false;
                 return;
             }
+            fed.incrementAndGet();
             lastId = entry.getId();
             lagMillis = Math.max(0, clock.getAsLong() - millis(entry.getId()));
         }

@@ -33,6 +33,15 @@ abstract class EventLogContract {
 
         PublishResult publish(String topic, SseEvent event) throws Exception;
 
+        /**
+         * Waits until the broadcaster has ticked what reached it of {@code published} (a fresh log's publishes so
+         * far). A log that trims itself may drop entries before they reach the broadcaster, so where that can
+         * happen the wait is for the last id, not for a count.
+         */
+        default void awaitCaughtUp(List<String> published) {
+            awaitTicked(this, published.size());
+        }
+
         @Override
         void close() throws Exception;
     }
@@ -133,7 +142,7 @@ abstract class EventLogContract {
         Log log = track(open(5, 5));
         TestSseServer server = serve(log);
         List<String> ids = publishAll(log, "a", 300);
-        awaitTicked(log, 300);
+        log.awaitCaughtUp(ids); // Redis trims by whole nodes of ~100 entries: the reader may lose some
 
         SseTestClient client = subscribe(server, "topic=a", ids.get(0));
         SseEvent first = client.recorder().awaitEvent(WAIT);

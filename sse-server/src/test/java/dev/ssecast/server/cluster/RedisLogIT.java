@@ -49,6 +49,14 @@ class RedisLogIT extends EventLogContract {
         }
 
         @Override
+        public void awaitCaughtUp(List<String> published) {
+            String last = published.get(published.size() - 1);
+            await().atMost(WAIT).until(() -> reader.lastId() != null
+                    && SseBroadcaster.compareIds(reader.lastId(), last) >= 0
+                    && broadcaster.eventsPublished() >= reader.fed());
+        }
+
+        @Override
         public PublishResult publish(String topic, SseEvent event) throws Exception {
             return log.publish(topic, event).toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
