@@ -1,0 +1,284 @@
+package dev.ssecast.bench.jmh;
+
+import dev.ssecast.core.SseBroadcaster;
+import dev.ssecast.core.SseEvent;
+import dev.ssecast.core.SseHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelMatchers;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The server's side of one tick's fan-out: as {@link FanOutBenchmark}, but every stream is a {@link SinkChannel}
+ * whose transport accepts the flushed bytes as a socket buffer with room would, with no peer pipeline to pay for.
+ * Each stream was upgraded by {@code GET /events?topic=bench} fired into its {@code HttpServerCodec} +
+ * {@link SseHandler} pipeline on its loop. Contenders, all in one run ({@code strategy}):
+ * <ul>
+ *   <li>{@code ssecast}: publish, then one tick on this thread ({@link ManualTicks}): one task per loop.</li>
+ *   <li>{@code channelGroup}: {@link DefaultChannelGroup#writeAndFlush(Object)} (a promise per channel).</li>
+ *   <li>{@code channelGroupVoid}: the same with {@code voidPromise = true}.</li>
+ *   <li>{@code naive}: {@code writeAndFlush(frame.retainedDuplicate())} per channel from this thread.</li>
+ *   <li>{@code perLoopNaive}: the same loop, run as one task per event loop over that loop's channels.</li>
+ *   <li>{@code floor}: one task per loop that sums each of its channels' {@code isWritable()}: the cost of
+ *       visiting the streams, and nothing else.</li>
+ * </ul>
+ * An operation ends when every loop has run everything it was given ({@link LoopBarrier}). {@code deliveries}
+ * counts {@code connections} per operation (streams visited, for {@code floor}); {@code sinkBytes} the bytes the
+ * sinks accepted, so bytes per delivery = sinkBytes / deliveries (the frame's length, 0 for {@code floor});
+ * {@code shortBytes} the bytes an operation should have written and did not (0 unless a contender is broken).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms4g", "-Xmx4g"})
+public class SinkFanOutBenchmark {
+    private static final long TIMEOUT_SECONDS = 60;
+    private static final byte[] REQUEST = ("GET /events?topic=" + BenchFrames.TOPIC + " HTTP/1.1\r\nHost: bench\r\n"
+            + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+
+    @Param({"1000", "10000", "100000"})
+    public int connections;
+
+    @Param({"ssecast", "channelGroup", "channelGroupVoid", "naive", "perLoopNaive", "floor"})
+    public String strategy;
+
+    /** Netty's leak detection while measuring: {@code disabled} (the forks' default) or {@code simple}. */
+    @Param({"disabled", "simple"})
+    public String leakDetection;
+
+    @Param({"pooled", "adaptive"})
+    public String allocator;
+
+    /** Event loops serving the channels: one per core here. */
+    @Param({"2"})
+    public int threads;
+
+    private ResourceLeakDetector.Level levelBefore;
+    private SinkStreams sinks;
+    private LoopBarrier barrier;
+    private ByteBufAllocator alloc;
+    private byte[] frameBytes;
+    private ManualTicks ticks;
+    private SseBroadcaster broadcaster;
+    private SseEvent event;
+    private ChannelGroup group;
+    private List<Channel> streams;
+    private LoopTask[] loopTasks;
+    private long bytes;
+    /** The last frame this class built, for the harness test's release check; null for {@code ssecast}. */
+    ByteBuf lastFrame;
+
+    /** Deliveries, reported as a rate beside the tick score. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Deliveries {
+        public long deliveries;
+        public long sinkBytes;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            deliveries = 0;
+            sinkBytes = 0;
+        }
+    }
+
+    /** Bytes due that the sinks did not accept by the end of their operation. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Shortfall {
+        public long shortBytes;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            shortBytes = 0;
+        }
+    }
+
+    /** One loop's share of {@code perLoopNaive} or {@code floor}; runs on that loop, owns one reference of frame. */
+    static final class LoopTask implements Runnable {
+        private final List<Channel> own;
+        private final boolean writes;
+        ByteBuf frame;
+        long writable;
+
+        LoopTask(List<Channel> own, boolean writes) {
+            this.own = own;
+            this.writes = writes;
+        }
+
+        @Override
+        public void run() {
+            if (writes) {
+                ByteBuf f = frame;
+                for (int i = 0; i < own.size(); i++) {
+                    own.get(i).writeAndFlush(f.retainedDuplicate(), own.get(i).voidPromise());
+                }
+                f.release();
+            } else {
+                long sum = 0;
+                for (int i = 0; i < own.size(); i++) {
+                    sum += own.get(i).isWritable() ? 1 : 0;
+                }
+                writable += sum;
+            }
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() throws InterruptedException, TimeoutException {
+        levelBefore = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.valueOf(leakDetection.toUpperCase(Locale.ROOT)));
+        alloc = BenchFrames.allocator(allocator);
+        frameBytes = BenchFrames.chunkFrame();
+        event = BenchFrames.event();
+        ticks = new ManualTicks(SseBroadcaster.builder().heartbeat(Duration.ofHours(1))
+                .firstId(BenchFrames.FIRST_ID).allocator(alloc));
+        broadcaster = ticks.broadcaster();
+        SseHandler sse = SseHandler.builder(broadcaster).build();
+        sinks = new SinkStreams(connections, threads, ch -> ch.pipeline().addLast(new HttpServerCodec(), sse));
+        barrier = new LoopBarrier(sinks.loops());
+        streams = sinks.streams();
+        for (Channel stream : streams) {
+            stream.eventLoop().execute(() -> stream.pipeline().fireChannelRead(Unpooled.wrappedBuffer(REQUEST)));
+        }
+        barrier.await(TIMEOUT_SECONDS, TimeUnit.SECONDS); // every request answered and its stream queued
+        ticks.tick(); // admits them
+        barrier.await(TIMEOUT_SECONDS, TimeUnit.SECONDS); // every stream registered
+        if (broadcaster.openStreams() != connections) {
+            throw new IllegalStateException("open streams " + broadcaster.openStreams() + " of " + connections);
+        }
+        switch (strategy) {
+            case "channelGroup":
+            case "channelGroupVoid":
+                group = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+                group.addAll(streams);
+                break;
+            case "perLoopNaive":
+            case "floor":
+                loopTasks = new LoopTask[threads];
+                for (int t = 0; t < threads; t++) {
+                    loopTasks[t] = new LoopTask(sinks.streamsOf(t), strategy.equals("perLoopNaive"));
+                }
+                break;
+            case "ssecast":
+            case "naive":
+                break;
+            default:
+                throw new IllegalArgumentException("strategy must be ssecast, channelGroup, channelGroupVoid, naive, "
+                        + "perLoopNaive or floor, was " + strategy);
+        }
+        bytes = sinks.bytes();
+    }
+
+    @Benchmark
+    public void fanOut(Deliveries deliveries, Shortfall shortfall) throws TimeoutException {
+        switch (strategy) {
+            case "ssecast":
+                broadcaster.publish(BenchFrames.TOPIC, event);
+                ticks.tick();
+                break;
+            case "channelGroup":
+                group.writeAndFlush(frame());
+                break;
+            case "channelGroupVoid":
+                group.writeAndFlush(frame(), ChannelMatchers.all(), true);
+                break;
+            case "naive": {
+                ByteBuf frame = frame();
+                for (int i = 0; i < streams.size(); i++) {
+                    streams.get(i).writeAndFlush(frame.retainedDuplicate());
+                }
+                frame.release();
+                break;
+            }
+            case "perLoopNaive": {
+                ByteBuf frame = frame();
+                frame.retain(loopTasks.length); // one reference per loop task, which releases it
+                for (int t = 0; t < loopTasks.length; t++) {
+                    loopTasks[t].frame = frame;
+                    sinks.loops().get(t).execute(loopTasks[t]);
+                }
+                frame.release();
+                break;
+            }
+            default: // floor
+                for (int t = 0; t < loopTasks.length; t++) {
+                    sinks.loops().get(t).execute(loopTasks[t]);
+                }
+                break;
+        }
+        barrier.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        long now = sinks.bytes();
+        long due = strategy.equals("floor") ? 0 : (long) connections * frameBytes.length;
+        deliveries.deliveries += connections;
+        deliveries.sinkBytes += now - bytes;
+        shortfall.shortBytes += due - (now - bytes);
+        bytes = now;
+    }
+
+    /** Streams found writable by {@code floor} so far; call after an operation. */
+    long writableVisits() {
+        long total = 0;
+        if (loopTasks != null) {
+            for (LoopTask task : loopTasks) {
+                total += task.writable;
+            }
+        }
+        return total;
+    }
+
+    /** Bytes the sinks accepted so far, the upgrade responses included; call after an operation. */
+    long sinkBytes() {
+        return sinks.bytes();
+    }
+
+    /** The bytes of one delivery. */
+    int frameLength() {
+        return frameBytes.length;
+    }
+
+    /** This tick's frame, built once from the allocator like the broadcaster's; the caller owns it. */
+    private ByteBuf frame() {
+        lastFrame = alloc.directBuffer(frameBytes.length).writeBytes(frameBytes);
+        return lastFrame;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        ticks.close();
+        if (group != null) {
+            group.clear();
+        }
+        sinks.close();
+        ResourceLeakDetector.setLevel(levelBefore);
+    }
+}
