@@ -36,6 +36,7 @@ public final class JmhTable implements Callable<Integer> {
             }
         }
         System.out.print(fanOut(rows));
+        System.out.print(SinkTable.table(rows));
         System.out.print(tick(rows));
         System.out.print(encoder(rows));
         return 0;
@@ -47,7 +48,7 @@ public final class JmhTable implements Callable<Integer> {
         Map<String, Double> rates = new HashMap<>();
         List<JsonObject> fanOut = new ArrayList<>();
         for (JsonObject row : rows) {
-            if (row.get("benchmark").getAsString().endsWith("FanOutBenchmark.fanOut")) {
+            if (row.get("benchmark").getAsString().endsWith(".FanOutBenchmark.fanOut")) {
                 fanOut.add(row);
                 rates.put(key(row, param(row, "strategy")), secondary(row, "deliveries")[0]);
             }
