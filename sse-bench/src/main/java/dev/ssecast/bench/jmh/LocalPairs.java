@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * {@code count} connected pairs of {@link LocalChannel}s on the in-VM transport, spread evenly over the event loops
@@ -43,12 +44,22 @@ final class LocalPairs implements AutoCloseable {
     private final List<Channel> peers = new ArrayList<>();
 
     LocalPairs(int count, int threads, Consumer<Channel> streamInit) throws InterruptedException {
+        this(count, threads, streamInit, loop -> new LocalServerChannel());
+    }
+
+    /**
+     * Pairs whose server ends are accepted by the listener {@code serverChannel} makes for each loop (by its index
+     * in {@link #loops()}), e.g. one whose children are {@link SinkChannel}s.
+     */
+    LocalPairs(int count, int threads, Consumer<Channel> streamInit, IntFunction<LocalServerChannel> serverChannel)
+            throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-loop", true),
                 LocalIoHandler.newFactory());
         ConcurrentLinkedQueue<Channel> accepted = new ConcurrentLinkedQueue<>();
         List<Bootstrap> clients = new ArrayList<>();
         List<LocalAddress> addresses = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
+            int index = t;
             EventLoop loop = group.next();
             PeerSink sink = new PeerSink();
             loops.add(loop);
@@ -56,7 +67,7 @@ final class LocalPairs implements AutoCloseable {
             LocalAddress address = new LocalAddress("ssecast-bench-" + System.identityHashCode(this) + "-" + t);
             servers.add(new ServerBootstrap()
                     .group(loop, loop) // an event loop is a group of one: children stay on the server's loop
-                    .channel(LocalServerChannel.class)
+                    .channelFactory(() -> serverChannel.apply(index))
                     .childHandler(new ChannelInitializer<LocalChannel>() {
                         @Override
                         protected void initChannel(LocalChannel ch) {
