@@ -108,7 +108,8 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
                     return SseSubscription.retryLater(jitteredRetry());
                 })
                 .retry(b.retry)
-                .corsOrigin(b.corsOrigin)
+                .corsOrigin(b.corsOrigins.isEmpty() ? b.corsOrigin : null) // as the streams it stands in for
+                .corsOrigins(b.corsOrigins)
                 .build();
     }
 
@@ -159,12 +160,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
                     : HttpResponseStatus.FORBIDDEN, admission.message())
                     .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), admission.wwwAuthenticate());
         }
-        String lastEventId = request.headers().get("Last-Event-ID");
-        if (lastEventId == null || lastEventId.isEmpty()) {
-            List<String> fromQuery = query.get("lastEventId");
-            lastEventId = fromQuery == null || fromQuery.get(0).isEmpty() ? null : fromQuery.get(0);
-        }
-        SseSubscription subscription = SseSubscription.of(topics, lastEventId);
+        SseSubscription subscription = SseSubscription.of(topics, SseHandler.lastEventId(request, query));
         return admission.deadline() == null ? subscription : subscription.until(admission.deadline());
     }
 

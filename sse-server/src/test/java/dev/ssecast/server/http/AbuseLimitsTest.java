@@ -2,6 +2,7 @@ package dev.ssecast.server.http;
 
 import dev.ssecast.core.PublishResult;
 import dev.ssecast.core.SseBroadcaster;
+import dev.ssecast.server.auth.Authorizer;
 import dev.ssecast.server.net.ClientAddress;
 import dev.ssecast.server.net.PublishRate;
 import dev.ssecast.server.net.TrustedProxies;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -188,6 +190,23 @@ class AbuseLimitsTest {
                 .endsWith("0\r\n\r\n");
         assertThat(second.isOpen()).isFalse();
         assertThat(refused(Refusal.PER_ADDRESS)).isEqualTo(1);
+        assertThat(first.finishAndReleaseAll()).isFalse();
+        assertThat(second.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void turnsAListedOriginAwayWithItsOwnOriginEchoedAsItsStreamWouldBe() {
+        Set<String> listed = Set.of("https://app.example", "https://other.example");
+        HttpInitializer http = http().maxConnectionsPerAddress(1).corsOrigin(String.join(",", listed))
+                .authorization(Authorizer.builder().corsOrigins(listed).build(), listed, true).build();
+        EmbeddedChannel first = channel(REMOTE, http);
+        EmbeddedChannel second = channel(REMOTE, http);
+        send(second, "GET /events HTTP/1.1\r\nHost: localhost\r\nOrigin: https://app.example\r\n\r\n");
+        String answer = readAll(second);
+        assertThat(answer).startsWith("HTTP/1.1 200 ").contains("retry: ")
+                .contains("access-control-allow-origin: https://app.example\r\n")
+                .contains("access-control-allow-credentials: true\r\n")
+                .doesNotContain(","); // never the list itself, which no browser accepts
         assertThat(first.finishAndReleaseAll()).isFalse();
         assertThat(second.finishAndReleaseAll()).isFalse();
     }
