@@ -163,6 +163,11 @@ public final class SseBroadcaster implements AutoCloseable {
         return hub.isHealthy();
     }
 
+    /** Streams ended because their {@linkplain SseSubscription#until deadline} passed. */
+    public long streamsExpired() {
+        return hub.stats().streamsExpired();
+    }
+
     /** Events held in the replay ring now. */
     public int replayEvents() {
         return hub.replaySize();

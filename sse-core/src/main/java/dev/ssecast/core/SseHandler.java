@@ -1,5 +1,6 @@
 package dev.ssecast.core;
 
+import dev.ssecast.core.internal.Hub;
 import dev.ssecast.core.internal.StreamSink;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -86,12 +87,23 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
     public static SseSubscription defaultSubscription(HttpRequest request) {
         Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
         List<String> topics = query.getOrDefault("topic", List.of("default"));
-        String lastEventId = request.headers().get("Last-Event-ID");
-        if (lastEventId == null) {
-            List<String> fromQuery = query.get("lastEventId");
-            lastEventId = fromQuery == null ? null : fromQuery.get(0);
+        return SseSubscription.of(topics, lastEventId(request, query));
+    }
+
+    /**
+     * The client's last event id: the {@code Last-Event-ID} header (browsers send it on reconnect), else the
+     * {@code lastEventId} query parameter (for clients that cannot set headers); an empty value is none. Null
+     * when there is none.
+     *
+     * @param query the request's query parameters, as {@link QueryStringDecoder#parameters()} gives them
+     */
+    public static String lastEventId(HttpRequest request, Map<String, List<String>> query) {
+        String header = request.headers().get("Last-Event-ID");
+        if (header != null && !header.isEmpty()) {
+            return header;
         }
-        return SseSubscription.of(topics, lastEventId);
+        List<String> fromQuery = query.get("lastEventId");
+        return fromQuery == null || fromQuery.get(0).isEmpty() ? null : fromQuery.get(0);
     }
 
     @Override
@@ -143,7 +155,7 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
                 ChannelHandlerContext stream = becomeStream(ctx);
                 // Queued before the retry line goes out: whatever is published once the client has read it is
                 // published after the subscription, so the stream gets it.
-                long until = subscription.until() == null ? Long.MAX_VALUE : subscription.until().toEpochMilli();
+                long until = subscription.until() == null ? Hub.NO_DEADLINE : subscription.until().toEpochMilli();
                 if (broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId(),
                         until, retryMillis)) {
                     byte[] streamHead = corsOrigins.isEmpty() ? head : streamHead(echoedOrigin(request), false);

@@ -60,8 +60,11 @@ public final class Hub {
      * @param lastEventId the client's last event id, or null
      */
     public boolean subscribe(Channel channel, List<String> topics, String lastEventId) {
-        return subscribe(channel, topics, lastEventId, Long.MAX_VALUE, 3000);
+        return subscribe(channel, topics, lastEventId, NO_DEADLINE, 3000);
     }
+
+    /** The deadline of a stream that has none. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /**
      * {@link #subscribe(Channel, List, String)} for a stream that ends at {@code untilMillis} (epoch

@@ -117,7 +117,7 @@ final class LoopPartition {
         slots[size] = slot;
         slot.index = size;
         sizes[audience] = size + 1;
-        if (slot.untilMillis != Long.MAX_VALUE) {
+        if (slot.hasDeadline()) {
             expiring++;
         }
         channel.closeFuture().addListener(slot);
@@ -166,7 +166,7 @@ final class LoopPartition {
         slots[last] = null;
         sizes[audience] = last;
         slot.index = -1;
-        if (slot.untilMillis != Long.MAX_VALUE) {
+        if (slot.hasDeadline()) {
             expiring--;
         }
         forget(slot);

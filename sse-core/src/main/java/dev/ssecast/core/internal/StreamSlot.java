@@ -18,7 +18,7 @@ final class StreamSlot implements ChannelFutureListener {
     long unwritableSinceNanos;
     /** Bytes of the resume frame written ahead of live frames; allowed on top of the queued-bytes bound. */
     int preambleBytes;
-    /** When the stream ends (epoch milliseconds; {@code Long.MAX_VALUE} for never), and its retry then. */
+    /** When the stream ends (epoch milliseconds; {@link Hub#NO_DEADLINE} for never), and its retry then. */
     final long untilMillis;
     final long retryMillis;
 
@@ -28,6 +28,10 @@ final class StreamSlot implements ChannelFutureListener {
         this.partition = partition;
         this.untilMillis = untilMillis;
         this.retryMillis = retryMillis;
+    }
+
+    boolean hasDeadline() {
+        return untilMillis != Hub.NO_DEADLINE;
     }
 
     @Override

@@ -15,13 +15,9 @@ final class Subscription {
     final Set<String> topicSet;
     /** The client's last event id, or null for none. */
     final String lastEventId;
-    /** When the stream ends (epoch milliseconds; {@code Long.MAX_VALUE} for never), and its retry then. */
+    /** When the stream ends (epoch milliseconds; {@link Hub#NO_DEADLINE} for never), and its retry then. */
     final long untilMillis;
     final long retryMillis;
-
-    Subscription(Channel channel, List<String> topics, String lastEventId) {
-        this(channel, topics, lastEventId, Long.MAX_VALUE, 3000);
-    }
 
     Subscription(Channel channel, List<String> topics, String lastEventId, long untilMillis, long retryMillis) {
         this.channel = channel;

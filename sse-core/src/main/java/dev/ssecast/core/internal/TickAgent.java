@@ -330,7 +330,7 @@ final class TickAgent {
         try {
             doWork(now);
         } catch (Throwable escaped) {
-            failures.failed(null, escaped);
+            failures.failed(null, escaped); // null: outside every step
             failures.endCycle(now);
         }
     }

@@ -29,10 +29,11 @@ final class TickFailures {
     /** A step of the cycle failed and was contained; what it could not do was dropped, returned or closed. */
     void failed(TickFaults.Step step, Throwable failure) {
         stats.tickFailures.increment();
+        String where = step == null ? "outside its steps (a bug in the agent)" : "at " + step;
         if (inThisCycle++ == 0 && consecutiveCycles == 0) {
-            LOG.warn("tick step {} failed; contained, the engine goes on (counted in tick failures)", step, failure);
+            LOG.warn("the tick failed {}; contained, the engine goes on (counted in tick failures)", where, failure);
         } else {
-            LOG.debug("tick step {} failed again", step, failure);
+            LOG.debug("the tick failed {} again", where, failure);
         }
     }
 

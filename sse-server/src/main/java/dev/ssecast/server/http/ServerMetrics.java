@@ -82,6 +82,8 @@ public final class ServerMetrics {
         counter("ssecast_tick_failures", "Failures the tick contained (an allocation that failed, an observer that "
                 + "threw, a loop that took no task); /readyz answers 503 after three failed ticks in a row",
                 broadcaster::tickFailures);
+        counter("ssecast_streams_expired", "Streams ended, with a retry, because their token's time was up",
+                broadcaster::streamsExpired);
         counter("ssecast_events_dropped", "Accepted events that could not be encoded or kept, so reached no stream",
                 broadcaster::eventsDropped);
         GaugeWithCallback.builder().name("ssecast_tick_healthy")
