@@ -268,4 +268,15 @@ class SseHandlerTest {
         assertThat(read()).as("only the priming id: no reset").isEqualTo("7\r\nid: 1\n\n\r\n");
         assertThat(broadcaster.resets()).isZero();
     }
+
+    @Test
+    void readsAnEmptyLastEventIdHeaderAsNoneAndFallsBackToTheQuery() {
+        HttpRequest emptyHeader = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/events?lastEventId=7");
+        emptyHeader.headers().set("Last-Event-ID", "");
+        HttpRequest bothEmpty = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/events?lastEventId=");
+        bothEmpty.headers().set("Last-Event-ID", "");
+
+        assertThat(SseHandler.defaultSubscription(emptyHeader).lastEventId()).isEqualTo("7");
+        assertThat(SseHandler.defaultSubscription(bothEmpty).lastEventId()).isNull();
+    }
 }
