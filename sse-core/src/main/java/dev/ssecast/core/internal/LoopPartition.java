@@ -86,37 +86,39 @@ final class LoopPartition {
     }
 
     /**
-     * Lists the slot's channel and writes its preamble (resume or reset frame, may be null). Takes ownership of
-     * the preamble: it is written to the channel, or released when the channel has already gone.
+     * Lists {@code channel} in its audience and writes its preamble (resume or reset frame, may be null). Takes
+     * ownership of the preamble: it is written to the channel, or released when the channel has already gone.
+     * The stream's slot is allocated here, on the loop, so that one loop's slots lie together in memory.
      */
-    void register(StreamSlot slot, ByteBuf preamble) {
+    void register(Channel channel, Audience audience, long untilMillis, long retryMillis, ByteBuf preamble) {
         closeIfPoisoned();
-        Channel channel = slot.channel;
         if (!channel.isActive()) {
             if (preamble != null) {
                 preamble.release();
             }
-            forget(slot);
+            forget(audience);
             return;
         }
-        int audience = slot.audience.id;
-        if (audience >= byAudience.length) {
-            int length = Math.max(audience + 1, byAudience.length * 2);
+        StreamSlot slot = new StreamSlot(channel, audience, this, untilMillis, retryMillis);
+        slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
+        int id = audience.id;
+        if (id >= byAudience.length) {
+            int length = Math.max(id + 1, byAudience.length * 2);
             byAudience = Arrays.copyOf(byAudience, length);
             sizes = Arrays.copyOf(sizes, length);
         }
-        StreamSlot[] slots = byAudience[audience];
+        StreamSlot[] slots = byAudience[id];
         if (slots == null) {
             slots = NO_SLOTS;
         }
-        int size = sizes[audience];
+        int size = sizes[id];
         if (size == slots.length) {
             slots = Arrays.copyOf(slots, Math.max(4, size * 2));
-            byAudience[audience] = slots;
+            byAudience[id] = slots;
         }
         slots[size] = slot;
         slot.index = size;
-        sizes[audience] = size + 1;
+        sizes[id] = size + 1;
         if (slot.hasDeadline()) {
             expiring++;
         }
@@ -169,11 +171,12 @@ final class LoopPartition {
         if (slot.hasDeadline()) {
             expiring--;
         }
-        forget(slot);
+        forget(slot.audience);
     }
 
-    void forget(StreamSlot slot) {
-        slot.audience.streams.decrementAndGet();
+    /** Uncounts a stream of {@code audience} that leaves this partition, or never joined it. */
+    void forget(Audience audience) {
+        audience.streams.decrementAndGet();
         streams.decrementAndGet();
         stats.openStreams.decrementAndGet();
     }
@@ -208,8 +211,8 @@ final class LoopPartition {
                         channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
                         if (!channel.isWritable()) {
                             checkSlow(slot, tick.nanos);
-                        } else {
-                            slot.unwritableSinceNanos = 0;
+                        } else if (slot.unwritableSinceNanos != 0) {
+                            slot.unwritableSinceNanos = 0; // stored only when it changes: a tick dirties no slot
                         }
                     } catch (RuntimeException | Error failed) {
                         channel.close(); // this channel only: the others still get the frame
