@@ -35,6 +35,10 @@ public final class JmhTable implements Callable<Integer> {
                 rows.add(row.getAsJsonObject());
             }
         }
+        if (AbTable.applies(rows)) {
+            System.out.print(AbTable.table(rows)); // an A/B rotation: its rows are compared with each other only
+            return 0;
+        }
         System.out.print(fanOut(rows));
         System.out.print(SinkTable.table(rows));
         System.out.print(tick(rows));
