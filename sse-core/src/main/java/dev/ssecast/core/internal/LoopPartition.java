@@ -201,28 +201,46 @@ final class LoopPartition {
                     closeAudience(audience); // its frame could not be built: they resume rather than miss it
                     continue;
                 }
+                // One duplicate per loop and tick: each channel's duplicate then retains this loop's copy, so the
+                // shared frame's count, which the other loops touch too, is touched once here, not per delivery.
+                ByteBuf loopFrame;
+                try {
+                    loopFrame = frame.retainedDuplicate();
+                } catch (RuntimeException | Error failed) {
+                    closeAudience(audience); // they resume rather than miss the frame
+                    continue;
+                }
                 deliveries += (long) tick.eventCounts[f] * sizes[audience];
-                // Backwards, because closing a channel swaps the last slot into the current position.
-                for (int i = sizes[audience] - 1; i >= 0; i--) {
-                    StreamSlot slot = slots[i];
-                    Channel channel = slot.channel;
-                    try {
-                        // One walk of the pipeline for the write and its flush.
-                        channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
-                        if (!channel.isWritable()) {
-                            checkSlow(slot, tick.nanos);
-                        } else if (slot.unwritableSinceNanos != 0) {
-                            slot.unwritableSinceNanos = 0; // stored only when it changes: a tick dirties no slot
-                        }
-                    } catch (RuntimeException | Error failed) {
-                        channel.close(); // this channel only: the others still get the frame
-                    }
+                try {
+                    writeToAll(slots, sizes[audience], loopFrame, tick.nanos);
+                } finally {
+                    loopFrame.release();
                 }
             }
         } finally {
             tick.releaseAll();
         }
         stats.deliveries.add(deliveries);
+    }
+
+    /** Writes a retained duplicate of {@code frame} to each of {@code count} slots; the caller keeps its reference. */
+    private void writeToAll(StreamSlot[] slots, int count, ByteBuf frame, long nowNanos) {
+        // Backwards, because closing a channel swaps the last slot into the current position.
+        for (int i = count - 1; i >= 0; i--) {
+            StreamSlot slot = slots[i];
+            Channel channel = slot.channel;
+            try {
+                // One walk of the pipeline for the write and its flush.
+                channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
+                if (!channel.isWritable()) {
+                    checkSlow(slot, nowNanos);
+                } else if (slot.unwritableSinceNanos != 0) {
+                    slot.unwritableSinceNanos = 0; // stored only when it changes: a tick dirties no slot
+                }
+            } catch (RuntimeException | Error failed) {
+                channel.close(); // this channel only: the others still get the frame
+            }
+        }
     }
 
     private void closeAudience(int audience) {
