@@ -26,8 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it holds, since each of them missed that tick; their clients resume from the ring.
  */
 final class LoopPartition {
-    private static final StreamSlot[] NO_SLOTS = new StreamSlot[0];
-
     final EventLoop loop;
     /** Streams admitted to this loop and not yet removed; counted up by the tick thread before the hand-off. */
     final AtomicInteger streams = new AtomicInteger();
@@ -35,8 +33,8 @@ final class LoopPartition {
     private final HubStats stats;
     private final long maxQueuedBytes;
     private final long maxUnwritableNanos;
-    private StreamSlot[][] byAudience = new StreamSlot[8][];
-    private int[] sizes = new int[8];
+    /** Indexed by audience id; null for an audience that never had a stream here. */
+    private AudienceStreams[] byAudience = new AudienceStreams[8];
     /** Set by the tick thread when a tick's frames could not reach this loop; cleared by the loop. */
     private volatile boolean poisoned;
     /** Listed streams that have a deadline; the once-a-second check skips its walk while there are none. */
@@ -65,10 +63,9 @@ final class LoopPartition {
             return;
         }
         long now = System.currentTimeMillis();
-        for (int a = 0; a < sizes.length; a++) {
-            StreamSlot[] slots = byAudience[a];
-            for (int i = sizes[a] - 1; i >= 0; i--) {
-                StreamSlot slot = slots[i];
+        for (AudienceStreams streams : byAudience) {
+            for (int i = streams == null ? -1 : streams.size - 1; i >= 0; i--) {
+                StreamSlot slot = streams.slots[i];
                 if (slot.untilMillis <= now) {
                     stats.streamsExpired.increment();
                     end(slot, slot.retryMillis);
@@ -103,22 +100,12 @@ final class LoopPartition {
         slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
         int id = audience.id;
         if (id >= byAudience.length) {
-            int length = Math.max(id + 1, byAudience.length * 2);
-            byAudience = Arrays.copyOf(byAudience, length);
-            sizes = Arrays.copyOf(sizes, length);
+            byAudience = Arrays.copyOf(byAudience, Math.max(id + 1, byAudience.length * 2));
         }
-        StreamSlot[] slots = byAudience[id];
-        if (slots == null) {
-            slots = NO_SLOTS;
+        if (byAudience[id] == null) {
+            byAudience[id] = new AudienceStreams();
         }
-        int size = sizes[id];
-        if (size == slots.length) {
-            slots = Arrays.copyOf(slots, Math.max(4, size * 2));
-            byAudience[id] = slots;
-        }
-        slots[size] = slot;
-        slot.index = size;
-        sizes[id] = size + 1;
+        byAudience[id].add(slot);
         if (slot.hasDeadline()) {
             expiring++;
         }
@@ -153,21 +140,12 @@ final class LoopPartition {
         }
     }
 
-    /** Unlists a slot in O(1) by moving the last slot of its audience into its place. Idempotent. */
+    /** Unlists a slot in O(1) by moving the last stream of its audience into its place. Idempotent. */
     void remove(StreamSlot slot) {
-        int index = slot.index;
-        if (index < 0) {
+        if (slot.index < 0) {
             return;
         }
-        int audience = slot.audience.id;
-        StreamSlot[] slots = byAudience[audience];
-        int last = sizes[audience] - 1;
-        StreamSlot moved = slots[last];
-        slots[index] = moved;
-        moved.index = index;
-        slots[last] = null;
-        sizes[audience] = last;
-        slot.index = -1;
+        byAudience[slot.audience.id].remove(slot);
         if (slot.hasDeadline()) {
             expiring--;
         }
@@ -192,13 +170,13 @@ final class LoopPartition {
             closeIfPoisoned();
             for (int f = 0; f < tick.count; f++) {
                 int audience = tick.audienceIds[f];
-                if (audience >= sizes.length || sizes[audience] == 0) {
+                AudienceStreams streams = audience < byAudience.length ? byAudience[audience] : null;
+                if (streams == null || streams.size == 0) {
                     continue;
                 }
                 ByteBuf frame = tick.frames[f];
-                StreamSlot[] slots = byAudience[audience];
                 if (frame == null) {
-                    closeAudience(audience); // its frame could not be built: they resume rather than miss it
+                    closeAll(streams); // its frame could not be built: they resume rather than miss it
                     continue;
                 }
                 // One duplicate per loop and tick: each channel's duplicate then retains this loop's copy, so the
@@ -207,12 +185,12 @@ final class LoopPartition {
                 try {
                     loopFrame = frame.retainedDuplicate();
                 } catch (RuntimeException | Error failed) {
-                    closeAudience(audience); // they resume rather than miss the frame
+                    closeAll(streams); // they resume rather than miss the frame
                     continue;
                 }
-                deliveries += (long) tick.eventCounts[f] * sizes[audience];
+                deliveries += (long) tick.eventCounts[f] * streams.size;
                 try {
-                    writeToAll(slots, sizes[audience], loopFrame, tick.nanos);
+                    writeToAll(streams, loopFrame, tick.nanos);
                 } finally {
                     loopFrame.release();
                 }
@@ -223,19 +201,20 @@ final class LoopPartition {
         stats.deliveries.add(deliveries);
     }
 
-    /** Writes a retained duplicate of {@code frame} to each of {@code count} slots; the caller keeps its reference. */
-    private void writeToAll(StreamSlot[] slots, int count, ByteBuf frame, long nowNanos) {
-        // Backwards, because closing a channel swaps the last slot into the current position.
-        for (int i = count - 1; i >= 0; i--) {
-            StreamSlot slot = slots[i];
-            Channel channel = slot.channel;
+    /** Writes a retained duplicate of {@code frame} to each of the streams; the caller keeps its reference. */
+    private void writeToAll(AudienceStreams streams, ByteBuf frame, long nowNanos) {
+        Channel[] channels = streams.channels;
+        long[] unwritableSince = streams.unwritableSince;
+        // Backwards, because closing a channel moves the last stream into the current position.
+        for (int i = streams.size - 1; i >= 0; i--) {
+            Channel channel = channels[i];
             try {
                 // One walk of the pipeline for the write and its flush.
                 channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
                 if (!channel.isWritable()) {
-                    checkSlow(slot, nowNanos);
-                } else if (slot.unwritableSinceNanos != 0) {
-                    slot.unwritableSinceNanos = 0; // stored only when it changes: a tick dirties no slot
+                    checkSlow(streams, i, nowNanos);
+                } else if (unwritableSince[i] != 0) {
+                    unwritableSince[i] = 0; // stored only when it changes
                 }
             } catch (RuntimeException | Error failed) {
                 channel.close(); // this channel only: the others still get the frame
@@ -243,21 +222,23 @@ final class LoopPartition {
         }
     }
 
-    private void closeAudience(int audience) {
-        StreamSlot[] slots = byAudience[audience];
-        for (int i = sizes[audience] - 1; i >= 0; i--) {
-            slots[i].channel.close();
+    private static void closeAll(AudienceStreams streams) {
+        for (int i = streams.size - 1; i >= 0; i--) {
+            streams.channels[i].close();
         }
     }
 
-    private void checkSlow(StreamSlot slot, long nowNanos) {
-        Channel channel = slot.channel;
+    /** The stream at {@code index} is unwritable: closes it when it has queued too much or for too long. */
+    private void checkSlow(AudienceStreams streams, int index, long nowNanos) {
+        Channel channel = streams.channels[index];
         ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
         long queued = outbound == null ? 0 : outbound.totalPendingWriteBytes();
-        if (slot.unwritableSinceNanos == 0) {
-            slot.unwritableSinceNanos = nowNanos | 1;
+        long since = streams.unwritableSince[index];
+        if (since == 0) {
+            since = nowNanos | 1;
+            streams.unwritableSince[index] = since;
         }
-        if (queued > maxQueuedBytes + slot.preambleBytes || nowNanos - slot.unwritableSinceNanos > maxUnwritableNanos) {
+        if (queued > maxQueuedBytes + streams.slots[index].preambleBytes || nowNanos - since > maxUnwritableNanos) {
             stats.slowConsumersClosed.increment();
             channel.close();
         }
@@ -272,9 +253,9 @@ final class LoopPartition {
     void drain(long spreadNanos, long retryMillis, long jitterMillis, Runnable done) {
         closeIfPoisoned();
         List<StreamSlot> all = new ArrayList<>();
-        for (int a = 0; a < sizes.length; a++) {
-            for (int i = 0; i < sizes[a]; i++) {
-                all.add(byAudience[a][i]);
+        for (AudienceStreams streams : byAudience) {
+            for (int i = 0; streams != null && i < streams.size; i++) {
+                all.add(streams.slots[i]);
             }
         }
         Random random = ThreadLocalRandom.current();
@@ -299,10 +280,9 @@ final class LoopPartition {
 
     /** Closes every stream of this partition; runs on the loop. */
     void closeAll() {
-        for (int a = 0; a < sizes.length; a++) {
-            StreamSlot[] slots = byAudience[a];
-            for (int i = sizes[a] - 1; i >= 0; i--) {
-                slots[i].channel.close();
+        for (AudienceStreams streams : byAudience) {
+            if (streams != null) {
+                closeAll(streams);
             }
         }
     }

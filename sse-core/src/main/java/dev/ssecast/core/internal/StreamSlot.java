@@ -14,8 +14,6 @@ final class StreamSlot implements ChannelFutureListener {
     final LoopPartition partition;
     /** Position in the partition's list for this audience; -1 while not listed. */
     int index = -1;
-    /** When the channel was first seen unwritable, 0 while writable. */
-    long unwritableSinceNanos;
     /** Bytes of the resume frame written ahead of live frames; allowed on top of the queued-bytes bound. */
     int preambleBytes;
     /** When the stream ends (epoch milliseconds; {@link Hub#NO_DEADLINE} for never), and its retry then. */

@@ -1,0 +1,50 @@
+package dev.ssecast.core.internal;
+
+import io.netty.channel.Channel;
+
+import java.util.Arrays;
+
+/**
+ * The streams of one audience on one event loop, as flat arrays of what a delivery touches, in the order they
+ * joined (but for a removal, which moves the last stream into the gap). Confined to that loop.
+ *
+ * <p>A delivery reads {@link #channels} and {@link #unwritableSince} at one index, both contiguous, and touches a
+ * stream's {@link StreamSlot} only when the stream is slow, expires or leaves.
+ */
+final class AudienceStreams {
+    private static final int FIRST_CAPACITY = 4;
+
+    Channel[] channels = new Channel[FIRST_CAPACITY];
+    StreamSlot[] slots = new StreamSlot[FIRST_CAPACITY];
+    /** When each stream was first seen unwritable, 0 while writable; stored only when it changes. */
+    long[] unwritableSince = new long[FIRST_CAPACITY];
+    int size;
+
+    /** Lists {@code slot} last and sets its index. */
+    void add(StreamSlot slot) {
+        if (size == channels.length) {
+            int capacity = size * 2;
+            channels = Arrays.copyOf(channels, capacity);
+            slots = Arrays.copyOf(slots, capacity);
+            unwritableSince = Arrays.copyOf(unwritableSince, capacity);
+        }
+        channels[size] = slot.channel;
+        slots[size] = slot;
+        unwritableSince[size] = 0;
+        slot.index = size++;
+    }
+
+    /** Unlists the listed {@code slot} in O(1), moving the last stream into its place. */
+    void remove(StreamSlot slot) {
+        int index = slot.index;
+        int last = --size;
+        StreamSlot moved = slots[last];
+        channels[index] = channels[last];
+        slots[index] = moved;
+        unwritableSince[index] = unwritableSince[last];
+        moved.index = index;
+        channels[last] = null;
+        slots[last] = null;
+        slot.index = -1;
+    }
+}
