@@ -1,6 +1,9 @@
 package dev.ssecast.core.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPipeline;
 
 import java.util.Arrays;
 
@@ -18,6 +21,11 @@ final class AudienceStreams {
     StreamSlot[] slots = new StreamSlot[FIRST_CAPACITY];
     /** When each stream was first seen unwritable, 0 while writable; stored only when it changes. */
     long[] unwritableSince = new long[FIRST_CAPACITY];
+    /**
+     * Per stream, its pipeline's only handler when that one is inbound only, so that a delivery may write through
+     * the channel's own outbound path while the pipeline still holds exactly that handler; null otherwise.
+     */
+    ChannelHandlerContext[] soleInbound = new ChannelHandlerContext[FIRST_CAPACITY];
     int size;
 
     /** Lists {@code slot} last and sets its index. */
@@ -27,11 +35,26 @@ final class AudienceStreams {
             channels = Arrays.copyOf(channels, capacity);
             slots = Arrays.copyOf(slots, capacity);
             unwritableSince = Arrays.copyOf(unwritableSince, capacity);
+            soleInbound = Arrays.copyOf(soleInbound, capacity);
         }
         channels[size] = slot.channel;
         slots[size] = slot;
         unwritableSince[size] = 0;
+        soleInbound[size] = soleInbound(slot.channel.pipeline());
         slot.index = size++;
+    }
+
+    /**
+     * The pipeline's context when it holds one handler and that handler sees no outbound operation, else null:
+     * then nothing stands between a write and the channel. With one handler, any handler added later changes the
+     * pipeline's first or last context, which each delivery compares with this one.
+     */
+    static ChannelHandlerContext soleInbound(ChannelPipeline pipeline) {
+        ChannelHandlerContext only = pipeline.firstContext();
+        if (only == null || only != pipeline.lastContext() || only.handler() instanceof ChannelOutboundHandler) {
+            return null;
+        }
+        return only;
     }
 
     /** Unlists the listed {@code slot} in O(1), moving the last stream into its place. */
@@ -42,8 +65,10 @@ final class AudienceStreams {
         channels[index] = channels[last];
         slots[index] = moved;
         unwritableSince[index] = unwritableSince[last];
+        soleInbound[index] = soleInbound[last];
         moved.index = index;
         channels[last] = null;
+        soleInbound[last] = null;
         slots[last] = null;
         slot.index = -1;
     }

@@ -3,6 +3,7 @@ package dev.ssecast.core.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
@@ -217,6 +218,7 @@ final class LoopPartition {
     private void writeToAll(AudienceStreams streams, ByteBuf frame, long nowNanos) {
         Channel[] channels = streams.channels;
         long[] unwritableSince = streams.unwritableSince;
+        ChannelHandlerContext[] soleInbound = streams.soleInbound;
         long visited = 0;
         // Backwards, because closing a channel moves the last stream into the current position.
         for (int end = streams.size; end > 0; end -= BLOCK) {
@@ -227,8 +229,18 @@ final class LoopPartition {
             for (int i = end - 1; i >= start; i--) {
                 Channel channel = channels[i];
                 try {
-                    // One walk of the pipeline for the write and its flush.
-                    channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
+                    ChannelHandlerContext sole = soleInbound[i];
+                    ChannelPipeline pipeline = channel.pipeline();
+                    if (sole != null && pipeline.firstContext() == sole && pipeline.lastContext() == sole) {
+                        // Nothing outbound in the pipeline: write and flush as its head would, without the walk.
+                        // A failure reaches the pipeline as exceptionCaught, through the void promise, as before.
+                        Channel.Unsafe unsafe = channel.unsafe();
+                        unsafe.write(frame.retainedDuplicate(), channel.voidPromise());
+                        unsafe.flush();
+                    } else {
+                        // One walk of the pipeline for the write and its flush.
+                        channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
+                    }
                     if (!channel.isWritable()) {
                         checkSlow(streams, i, nowNanos);
                     } else if (unwritableSince[i] != 0) {
