@@ -4,7 +4,7 @@
 # with its variant; then jmh-table, whose A/B table gives B ÷ A per parameter set with a 99.9% bootstrap interval.
 #   sse-bench/scripts/ab-rotation.sh A.jar B.jar [OUT]
 # Variables: ROUNDS (3: each variant runs ROUNDS times), CONNECTIONS (1000,10000,100000), STRATEGY (ssecast),
-#   ALLOCATOR (pooled), LEAK (disabled), WI/I (warm-up/measurement iterations, 2/5), W/R (their times, 1s/1s),
+#   ALLOCATOR (pooled), LEAK (disabled), GATHER (epoll), WI/I (warm-up/measurement iterations, 2/5), W/R (their times, 1s/1s),
 #   BENCH (SinkFanOutBenchmark; FanOutBenchmark works too), EXTRA (more JMH options).
 # Keep rule (issue 10 §3): B is kept when 100,000 improves with the whole interval above 1, and no interval at
 # 1,000 or 10,000 lies wholly below 1.
@@ -23,12 +23,12 @@ mkdir -p "$out"
     echo "java: $(java -version 2>&1 | head -1)"
     echo "A: $a ($(sha256sum "$a" | cut -c1-12))"
     echo "B: $b ($(sha256sum "$b" | cut -c1-12))"
-    echo "settings: BENCH=$bench ROUNDS=$rounds CONNECTIONS=${CONNECTIONS:-1000,10000,100000} STRATEGY=${STRATEGY:-ssecast} ALLOCATOR=${ALLOCATOR:-pooled} LEAK=${LEAK:-disabled} WI=${WI:-2} I=${I:-5} W=${W:-1s} R=${R:-1s} EXTRA=${EXTRA:-}"
+    echo "settings: BENCH=$bench ROUNDS=$rounds CONNECTIONS=${CONNECTIONS:-1000,10000,100000} STRATEGY=${STRATEGY:-ssecast} ALLOCATOR=${ALLOCATOR:-pooled} LEAK=${LEAK:-disabled} GATHER=${GATHER:-epoll} WI=${WI:-2} I=${I:-5} W=${W:-1s} R=${R:-1s} EXTRA=${EXTRA:-}"
     echo "load before: $(uptime)"
 } > "$out/machine.txt"
 run() { # variant jar round
     case "$bench" in
-    SinkFanOutBenchmark) params="-p strategy=${STRATEGY:-ssecast} -p allocator=${ALLOCATOR:-pooled} -p leakDetection=${LEAK:-disabled}" ;;
+    SinkFanOutBenchmark) params="-p strategy=${STRATEGY:-ssecast} -p allocator=${ALLOCATOR:-pooled} -p leakDetection=${LEAK:-disabled} -p gather=${GATHER:-epoll}" ;;
     *) params="-p strategy=${STRATEGY:-ssecast}" ;;
     esac
     # shellcheck disable=SC2086 # params and EXTRA are lists of options

@@ -78,6 +78,13 @@ public class SinkFanOutBenchmark {
     @Param({"pooled", "adaptive"})
     public String allocator;
 
+    /**
+     * How the sinks gather a flush: {@code epoll} as the epoll and io_uring transports do (a memory address, no
+     * {@code ByteBuffer}: what a server on Linux runs), {@code nio} as {@code NioSocketChannel} does.
+     */
+    @Param({"epoll", "nio"})
+    public String gather;
+
     /** Event loops serving the channels: one per core here. */
     @Param({"2"})
     public int threads;
@@ -164,7 +171,8 @@ public class SinkFanOutBenchmark {
                 .firstId(BenchFrames.FIRST_ID).allocator(alloc));
         broadcaster = ticks.broadcaster();
         SseHandler sse = SseHandler.builder(broadcaster).build();
-        sinks = new SinkStreams(connections, threads, ch -> ch.pipeline().addLast(new HttpServerCodec(), sse));
+        sinks = new SinkStreams(connections, threads, ch -> ch.pipeline().addLast(new HttpServerCodec(), sse),
+                SinkChannel.Gather.valueOf(gather.toUpperCase(Locale.ROOT)));
         barrier = new LoopBarrier(sinks.loops());
         streams = sinks.streams();
         for (Channel stream : streams) {

@@ -21,8 +21,14 @@ final class SinkStreams implements AutoCloseable {
     private final List<List<Channel>> byLoop = new ArrayList<>();
 
     SinkStreams(int count, int threads, Consumer<Channel> streamInit) throws InterruptedException {
+        this(count, threads, streamInit, SinkChannel.Gather.NIO);
+    }
+
+    /** As above, with the sinks gathering each flush as {@code gather} says. */
+    SinkStreams(int count, int threads, Consumer<Channel> streamInit, SinkChannel.Gather gather)
+            throws InterruptedException {
         for (int t = 0; t < threads; t++) {
-            counts.add(new SinkCount());
+            counts.add(new SinkCount(gather));
         }
         pairs = new LocalPairs(count, threads, streamInit, loop -> new SinkServerChannel(counts.get(loop)));
         for (EventLoop loop : pairs.loops()) {

@@ -15,14 +15,17 @@ class SinkHarnessTest {
     private static final int OPERATIONS = 5;
 
     @ParameterizedTest
-    @CsvSource({"ssecast,pooled", "channelGroup,pooled", "channelGroupVoid,pooled", "naive,pooled",
-            "perLoopNaive,pooled", "floor,pooled", "ssecast,adaptive", "perLoopNaive,adaptive"})
-    void everyContenderHandsEachSinkOneFramePerOperation(String strategy, String allocator) throws Exception {
+    @CsvSource({"ssecast,pooled,nio", "channelGroup,pooled,nio", "channelGroupVoid,pooled,nio", "naive,pooled,nio",
+            "perLoopNaive,pooled,nio", "floor,pooled,nio", "ssecast,adaptive,nio", "perLoopNaive,adaptive,nio",
+            "ssecast,pooled,epoll", "naive,pooled,epoll", "ssecast,adaptive,epoll", "floor,adaptive,epoll"})
+    void everyContenderHandsEachSinkOneFramePerOperation(String strategy, String allocator, String gather)
+            throws Exception {
         SinkFanOutBenchmark bench = new SinkFanOutBenchmark();
         bench.connections = CONNECTIONS;
         bench.strategy = strategy;
         bench.leakDetection = "paranoid";
         bench.allocator = allocator;
+        bench.gather = gather;
         bench.threads = 2;
         bench.setUp();
         try {
