@@ -39,9 +39,9 @@ final class SinkTable {
         if (merged.isEmpty()) {
             return "";
         }
-        StringBuilder out = new StringBuilder("| connections | allocator | leak detection | strategy | runs × samples "
-                + "| deliveries/s | ns/delivery | B allocated/delivery | B written/delivery | short B "
-                + "| ssecast ÷ this [99.9%] |\n|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        StringBuilder out = new StringBuilder("| connections | allocator | leak detection | gather | strategy "
+                + "| runs × samples | deliveries/s | ns/delivery | B allocated/delivery | B written/delivery | short B "
+                + "| ssecast ÷ this [99.9%] |\n|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, List<JsonObject>> contender : merged.entrySet()) {
             List<JsonObject> runs = contender.getValue();
             JsonObject first = runs.get(0);
@@ -58,8 +58,9 @@ final class SinkTable {
                 double[] ci = ratioInterval(base, samples, RESAMPLES, SEED, LEVEL);
                 ratio = String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", mean(base) / rate, ci[0], ci[1]);
             }
-            out.append(String.format(Locale.ROOT, "| %,.0f | %s | %s | %s | %d × %d | %,.0f | %.1f | %s | %.1f | %.0f "
-                    + "| %s |\n", connections, param(first, "allocator"), param(first, "leakDetection"), strategy,
+            out.append(String.format(Locale.ROOT, "| %,.0f | %s | %s | %s | %s | %d × %d | %,.0f | %.1f | %s | %.1f "
+                    + "| %.0f | %s |\n", connections, param(first, "allocator"), param(first, "leakDetection"),
+                    param(first, "gather").isEmpty() ? "nio" : param(first, "gather"), strategy,
                     runs.size(), samples.length, rate, 1e9 / rate,
                     Double.isNaN(alloc) ? "n/a" : String.format(Locale.ROOT, "%.1f", alloc), written,
                     meanScore(runs, "shortBytes"), ratio));
@@ -127,7 +128,7 @@ final class SinkTable {
 
     private static String key(JsonObject row, String strategy) {
         return param(row, "connections") + "/" + param(row, "allocator") + "/" + param(row, "leakDetection") + "/"
-                + strategy;
+                + param(row, "gather") + "/" + param(row, "variant") + "/" + strategy;
     }
 
     private static String param(JsonObject row, String name) {

@@ -54,8 +54,8 @@ class SinkTableTest {
         assertThat(SinkTable.samples(rows.subList(0, 1), "deliveries")).containsExactly(9e6, 10e6, 11e6);
         String table = SinkTable.table(rows);
         assertThat(table)
-                .contains("| 1,000 | pooled | disabled | ssecast | 2 × 6 | 10,000,000 | 100.0 | 24.0 | 100.0 | 0 |  |")
-                .contains("| 1,000 | pooled | disabled | naive | 2 × 6 | 5,000,000 | 200.0 | 24.0 | 100.0 | 0 | 2.00 [");
+                .contains("| 1,000 | pooled | disabled | nio | ssecast | 2 × 6 | 10,000,000 | 100.0 | 24.0 | 100.0 | 0 |  |")
+                .contains("| 1,000 | pooled | disabled | nio | naive | 2 × 6 | 5,000,000 | 200.0 | 24.0 | 100.0 | 0 | 2.00 [");
         assertThat(table.lines().count()).isEqualTo(2 + 2 + 1);
     }
 
