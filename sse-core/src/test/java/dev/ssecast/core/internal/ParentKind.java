@@ -8,6 +8,8 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 
+import java.util.Arrays;
+
 /**
  * The parents a {@link LoopViews} frame may be opened over, each made with a reader index past its start and
  * room after its writer index, so that a view reading at the wrong offset or past the end reads other bytes.
@@ -24,53 +26,51 @@ enum ParentKind {
     static final int SKIPPED = 7;
     static final int READABLE = 100;
     static final int SPARE = 9;
+    private static final int CAPACITY = SKIPPED + READABLE + SPARE;
 
     private static final ByteBufAllocator ADAPTIVE = new AdaptiveByteBufAllocator();
 
-    /** A parent of count 1 whose readable bytes are {@link #pattern} {@code seed} at parent index 7 to 107. */
+    /** A parent of count 1 whose readable bytes are {@link #pattern} {@code seed}, at parent index 7 to 107. */
     ByteBuf create(int seed) {
-        ByteBuf parent;
-        switch (this) {
-            case POOLED_DIRECT -> parent = filled(PooledByteBufAllocator.DEFAULT.directBuffer(capacity()), seed);
-            case POOLED_HEAP -> parent = filled(PooledByteBufAllocator.DEFAULT.heapBuffer(capacity()), seed);
-            case ADAPTIVE_DIRECT -> parent = filled(ADAPTIVE.directBuffer(capacity()), seed);
-            case ADAPTIVE_HEAP -> parent = filled(ADAPTIVE.heapBuffer(capacity()), seed);
-            case UNPOOLED_DIRECT -> parent = filled(UnpooledByteBufAllocator.DEFAULT.directBuffer(capacity()), seed);
-            case UNPOOLED_HEAP -> parent = filled(UnpooledByteBufAllocator.DEFAULT.heapBuffer(capacity()), seed);
-            case COMPOSITE -> {
-                CompositeByteBuf composite = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer();
-                composite.addComponent(true, PooledByteBufAllocator.DEFAULT.directBuffer(40));
-                composite.addComponent(true, UnpooledByteBufAllocator.DEFAULT.heapBuffer(40));
-                composite.addComponent(true, ADAPTIVE.directBuffer(capacity() - 80));
-                composite.writerIndex(0);
-                parent = filled(composite, seed);
-            }
-            case COMPOSITE_OF_ONE -> {
-                CompositeByteBuf composite = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer();
-                composite.addComponent(true, PooledByteBufAllocator.DEFAULT.directBuffer(capacity()));
-                composite.writerIndex(0);
-                parent = filled(composite, seed);
-            }
-            default -> throw new AssertionError(this);
-        }
-        return parent;
+        return switch (this) {
+            case POOLED_DIRECT -> filled(PooledByteBufAllocator.DEFAULT.directBuffer(CAPACITY), seed);
+            case POOLED_HEAP -> filled(PooledByteBufAllocator.DEFAULT.heapBuffer(CAPACITY), seed);
+            case ADAPTIVE_DIRECT -> filled(ADAPTIVE.directBuffer(CAPACITY), seed);
+            case ADAPTIVE_HEAP -> filled(ADAPTIVE.heapBuffer(CAPACITY), seed);
+            case UNPOOLED_DIRECT -> filled(UnpooledByteBufAllocator.DEFAULT.directBuffer(CAPACITY), seed);
+            case UNPOOLED_HEAP -> filled(UnpooledByteBufAllocator.DEFAULT.heapBuffer(CAPACITY), seed);
+            case COMPOSITE -> composite(seed, PooledByteBufAllocator.DEFAULT.directBuffer(40),
+                    UnpooledByteBufAllocator.DEFAULT.heapBuffer(40), ADAPTIVE.directBuffer(CAPACITY - 80));
+            case COMPOSITE_OF_ONE -> composite(seed, PooledByteBufAllocator.DEFAULT.directBuffer(CAPACITY));
+        };
     }
 
-    private static int capacity() {
-        return SKIPPED + READABLE + SPARE;
+    /** The whole of a parent: 0xEE before the reader index, the pattern, 0xEE in the room after it. */
+    private static byte[] image(int seed) {
+        byte[] image = new byte[CAPACITY];
+        Arrays.fill(image, (byte) 0xEE);
+        System.arraycopy(pattern(seed, READABLE), 0, image, SKIPPED, READABLE);
+        return image;
     }
 
-    /** Writes 0xEE before the reader index, the pattern, then 0xEE in the spare room past the writer index. */
     private static ByteBuf filled(ByteBuf buffer, int seed) {
-        for (int i = 0; i < SKIPPED; i++) {
-            buffer.writeByte(0xEE);
+        return buffer.writeBytes(image(seed)).setIndex(SKIPPED, SKIPPED + READABLE);
+    }
+
+    /** Components filled before they are added: a composite's capacity is what its components hold. */
+    private static ByteBuf composite(int seed, ByteBuf... components) {
+        byte[] image = image(seed);
+        CompositeByteBuf composite = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer();
+        int at = 0;
+        for (ByteBuf component : components) {
+            int length = component.capacity();
+            composite.addComponent(true, component.writeBytes(image, at, length));
+            at += length;
         }
-        buffer.writeBytes(pattern(seed, READABLE));
-        for (int i = 0; i < SPARE; i++) {
-            buffer.setByte(buffer.writerIndex() + i, 0xEE);
+        if (at != CAPACITY) {
+            throw new AssertionError("components hold " + at + " bytes, not " + CAPACITY);
         }
-        buffer.readerIndex(SKIPPED);
-        return buffer;
+        return composite.setIndex(SKIPPED, SKIPPED + READABLE);
     }
 
     /** {@code length} bytes that differ from one seed to the next and from one position to the next. */
