@@ -29,6 +29,9 @@ import java.nio.channels.GatheringByteChannel;
  * not {@code io.netty.buffer.checkAccessible} is on, so a released view throws
  * {@link IllegalReferenceCountException} until it is handed out again. After that a stale reference reads the new
  * frame: as with Netty's pooled derived buffers, reuse cannot tell a stale holder from the new owner.
+ *
+ * <p>The derived buffers {@link #duplicate()}, {@link #slice()} and their {@code retained} forms are Netty's
+ * unpooled ones: they read through this view and share its count, so they are confined to the loop as well.
  */
 final class LoopView extends UnwritableByteBuf {
     private final LoopViews views;
@@ -42,7 +45,10 @@ final class LoopView extends UnwritableByteBuf {
         this.views = views;
     }
 
-    /** Points this new or recycled view at a frame's bytes, with a count of 1 and fresh indexes and marks. */
+    /**
+     * Points this new or recycled view at a frame's bytes, with a count of 1 and fresh indexes and marks. Borrows
+     * {@code parent}, which the frame owns: retains and releases nothing.
+     */
     void init(LoopViews.Frame frame, ByteBuf parent, int offset, int length) {
         this.frame = frame;
         this.parent = parent;
@@ -73,6 +79,7 @@ final class LoopView extends UnwritableByteBuf {
         return retain(1);
     }
 
+    /** Adds to the plain count, on the loop only; the parent's count does not change. */
     @Override
     public ByteBuf retain(int increment) {
         ObjectUtil.checkPositive(increment, "increment");
@@ -89,6 +96,10 @@ final class LoopView extends UnwritableByteBuf {
         return release(1);
     }
 
+    /**
+     * Takes from the plain count, on the loop only. At 0 the view is free for reuse and its frame is told, which
+     * releases the parent if it was the frame's last view and the frame is closed.
+     */
     @Override
     public boolean release(int decrement) {
         ObjectUtil.checkPositive(decrement, "decrement");

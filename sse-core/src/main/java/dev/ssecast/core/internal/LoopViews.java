@@ -39,6 +39,8 @@ final class LoopViews {
      * writerIndex)}; its views read them at that offset whatever the parent's indexes do later. Takes ownership
      * of one reference of {@code parent}, which the caller hands over: the frame releases it when closed and done
      * with; if this throws off the loop, it has released it already.
+     *
+     * @throws IllegalReferenceCountException if {@code parent} was released already, so there was nothing to hand
      */
     Frame open(ByteBuf parent) {
         ObjectUtil.checkNotNull(parent, "parent");

@@ -11,10 +11,11 @@ import java.nio.channels.ScatteringByteChannel;
 import java.nio.charset.Charset;
 
 /**
- * A {@link ByteBuf} whose bytes cannot change: every {@code set*}, {@code write*} and {@code _set*} method, a
- * capacity change, {@link #ensureWritable(int)} and {@link #discardReadBytes()} throw
- * {@link ReadOnlyBufferException} whatever the indexes, while the reader and writer index move as in any buffer.
- * Reading, reference counting and thread confinement are the subclass's; this class holds no buffer of its own.
+ * A {@link ByteBuf} whose bytes cannot change, as thread-confined as its subclass, which reads and counts: every
+ * {@code set*}, {@code write*} and {@code _set*} method, a capacity change, {@link #ensureWritable(int)} and
+ * {@link #discardReadBytes()} throw {@link ReadOnlyBufferException} whatever the indexes, while the reader and
+ * writer index move as in any buffer. This class holds no buffer of its own; the methods that take a source
+ * buffer throw before touching it, and neither retain nor release it.
  *
  * <p>Each public method is overridden, not just the {@code _set*} ones, because {@link AbstractByteBuf} checks a
  * {@code write*} call against the capacity first: a full buffer would throw {@link IndexOutOfBoundsException}, and
@@ -140,16 +141,19 @@ abstract class UnwritableByteBuf extends AbstractByteBuf {
         throw new ReadOnlyBufferException();
     }
 
+    /** Throws; {@code src} is neither retained nor released. */
     @Override
     public final ByteBuf setBytes(int index, ByteBuf src) {
         throw new ReadOnlyBufferException();
     }
 
+    /** Throws; {@code src} is neither retained nor released. */
     @Override
     public final ByteBuf setBytes(int index, ByteBuf src, int length) {
         throw new ReadOnlyBufferException();
     }
 
+    /** Throws; {@code src} is neither retained nor released. */
     @Override
     public final ByteBuf setBytes(int index, ByteBuf src, int srcIndex, int length) {
         throw new ReadOnlyBufferException();
@@ -270,16 +274,19 @@ abstract class UnwritableByteBuf extends AbstractByteBuf {
         throw new ReadOnlyBufferException();
     }
 
+    /** Throws; {@code src} is neither retained nor released. */
     @Override
     public final ByteBuf writeBytes(ByteBuf src) {
         throw new ReadOnlyBufferException();
     }
 
+    /** Throws; {@code src} is neither retained nor released. */
     @Override
     public final ByteBuf writeBytes(ByteBuf src, int length) {
         throw new ReadOnlyBufferException();
     }
 
+    /** Throws; {@code src} is neither retained nor released. */
     @Override
     public final ByteBuf writeBytes(ByteBuf src, int srcIndex, int length) {
         throw new ReadOnlyBufferException();
