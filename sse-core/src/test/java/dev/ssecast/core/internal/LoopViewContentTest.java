@@ -249,6 +249,25 @@ class LoopViewContentTest {
         });
     }
 
+    @Test
+    void internalNioBuffersOfTwoViewsOfOneParentAreIndependent() {
+        withView(ParentKind.POOLED_DIRECT, (view, parent, expected) -> {
+            LoopViews.Frame frame = views.open(parent.retain());
+            ByteBuf other = frame.view();
+            frame.close();
+            try {
+                ByteBuffer first = view.internalNioBuffer(0, 10); // an outbound buffer keeps it across writes
+                ByteBuffer second = other.internalNioBuffer(50, 20);
+                assertThat(first).isNotSameAs(second);
+                assertThat(List.of(first.remaining(), second.remaining())).containsExactly(10, 20);
+                assertThat(bytes(first)).isEqualTo(Arrays.copyOfRange(expected, 0, 10));
+                assertThat(bytes(second)).isEqualTo(Arrays.copyOfRange(expected, 50, 70));
+            } finally {
+                other.release();
+            }
+        });
+    }
+
     /** Calls {@code method} on {@code view} with harmless arguments, rethrowing what it throws. */
     private void invoke(Method method, ByteBuf view) throws Throwable {
         Class<?>[] types = method.getParameterTypes();

@@ -63,15 +63,19 @@ class LoopViewsTest {
             assertThat(parent.refCnt()).isEqualTo(2);
             LoopViews.Frame frame = views.open(parent);
             ByteBuf first = frame.view();
+            assertThat(views.outstanding()).isEqualTo(1);
+            assertThat(ParentKind.readable(first)).isEqualTo(ParentKind.readable(parent));
+            assertThat(first.release()).isTrue();
+            assertThat(views.outstanding()).isZero();
+            assertThat(parent.refCnt()).as("no view out, but the frame is open: not released yet").isEqualTo(2);
+
             ByteBuf second = frame.view();
+            ByteBuf third = frame.view();
             assertThat(views.outstanding()).isEqualTo(2);
             assertThat(parent.refCnt()).as("taking views does not touch the parent's count").isEqualTo(2);
-            assertThat(ParentKind.readable(first)).isEqualTo(ParentKind.readable(parent));
-
-            assertThat(first.release()).isTrue();
-            assertThat(views.outstanding()).isEqualTo(1);
-            assertThat(parent.refCnt()).as("open frame, one view out").isEqualTo(2);
             frame.close();
+            assertThat(parent.refCnt()).as("closed, two views out").isEqualTo(2);
+            assertThat(third.release()).isTrue();
             assertThat(parent.refCnt()).as("closed, one view out").isEqualTo(2);
             second.retain();
             assertThat(second.release()).isFalse();
@@ -210,7 +214,8 @@ class LoopViewsTest {
 
         List<ThrowingCallable> reads = new ArrayList<>(List.of(() -> view.getByte(0), view::readByte,
                 () -> view.getLong(0), () -> view.getBytes(0, new byte[4]),
-                () -> view.getBytes(0, ByteBuffer.allocate(4)), view::nioBuffer, () -> view.internalNioBuffer(0, 4), view::nioBuffers, view::copy,
+                () -> view.getBytes(0, ByteBuffer.allocate(4)), view::nioBuffer, () -> view.internalNioBuffer(0, 4),
+                view::nioBuffers, view::copy,
                 () -> view.toString(StandardCharsets.US_ASCII), () -> view.forEachByte(b -> true),
                 () -> view.indexOf(0, 10, (byte) 1), view::duplicate));
         if (view.hasMemoryAddress()) {
@@ -258,7 +263,10 @@ class LoopViewsTest {
                     frame.close();
                 }
                 for (int i = 0; i < perCycle; i++) {
-                    taken[(i * 7 + cycle) % perCycle].release(); // 7 and 64 are coprime: each once, in a new order
+                    ByteBuf view = taken[(i * 7 + cycle) % perCycle]; // 7 and 64 are coprime: each once, a new order
+                    assertFresh(view);
+                    view.readerIndex(i % 100).markReaderIndex().writerIndex(150 + i % 50).markWriterIndex();
+                    view.release();
                 }
                 if (!closeFirst) {
                     frame.close();
@@ -277,6 +285,18 @@ class LoopViewsTest {
         assertThat((double) allocated / ((long) cycles * perCycle)).as("bytes allocated per view, a frame a cycle")
                 .isLessThanOrEqualTo(2.0);
         parent.release();
+    }
+
+    /** A view as {@code view()} hands it out, whatever its object was used for before. */
+    private static void assertFresh(ByteBuf view) {
+        if (view.refCnt() != 1 || view.readerIndex() != 0 || view.writerIndex() != 200 || view.capacity() != 200) {
+            throw new AssertionError("not reset for reuse: " + view);
+        }
+        view.readerIndex(10).writerIndex(20).resetReaderIndex().resetWriterIndex();
+        if (view.readerIndex() != 0 || view.writerIndex() != 0) {
+            throw new AssertionError("marks not reset for reuse: " + view);
+        }
+        view.writerIndex(200);
     }
 
     /** Bytes allocated so far by the calling thread, or -1 without HotSpot's accounting. */
