@@ -1,5 +1,6 @@
 package dev.ssecast.bench.jmh;
 
+import dev.ssecast.core.internal.StreamSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.local.LocalChannel;
@@ -32,6 +33,8 @@ final class SinkChannel extends LocalChannel {
     SinkChannel(LocalServerChannel parent, LocalChannel peer, SinkCount count) {
         super(parent, peer);
         this.count = count;
+        // Its doWrite is done with every buffer on this loop, as a socket's is; the peer never sees one.
+        attr(StreamSink.CONSUMES_ON_LOOP).set(true);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
 
 import java.util.Arrays;
 
@@ -26,6 +27,12 @@ final class AudienceStreams {
      * the channel's own outbound path while the pipeline still holds exactly that handler; null otherwise.
      */
     ChannelHandlerContext[] soleInbound = new ChannelHandlerContext[FIRST_CAPACITY];
+    /**
+     * Per stream, whether its transport is done with a written buffer on the stream's own loop (a socket's does;
+     * the in-VM transport hands the buffer itself to its peer, which may be on another loop), so that a direct
+     * write may hand it a loop-confined view; see {@link #consumesOnLoop}.
+     */
+    boolean[] consumesOnLoop = new boolean[FIRST_CAPACITY];
     int size;
 
     /** Lists {@code slot} last and sets its index. */
@@ -36,11 +43,13 @@ final class AudienceStreams {
             slots = Arrays.copyOf(slots, capacity);
             unwritableSince = Arrays.copyOf(unwritableSince, capacity);
             soleInbound = Arrays.copyOf(soleInbound, capacity);
+            consumesOnLoop = Arrays.copyOf(consumesOnLoop, capacity);
         }
         channels[size] = slot.channel;
         slots[size] = slot;
         unwritableSince[size] = 0;
         soleInbound[size] = soleInbound(slot.channel.pipeline());
+        consumesOnLoop[size] = consumesOnLoop(slot.channel);
         slot.index = size++;
     }
 
@@ -57,6 +66,15 @@ final class AudienceStreams {
         return only;
     }
 
+    /**
+     * Whether {@code channel}'s transport releases what it was written on the channel's loop: every socket
+     * transport's stream channels ({@link DuplexChannel}: TCP and Unix domain sockets on NIO, epoll, io_uring and
+     * kqueue), and a channel marked with {@link StreamSink#CONSUMES_ON_LOOP}.
+     */
+    static boolean consumesOnLoop(Channel channel) {
+        return channel instanceof DuplexChannel || Boolean.TRUE.equals(channel.attr(StreamSink.CONSUMES_ON_LOOP).get());
+    }
+
     /** Unlists the listed {@code slot} in O(1), moving the last stream into its place. */
     void remove(StreamSlot slot) {
         int index = slot.index;
@@ -66,6 +84,7 @@ final class AudienceStreams {
         slots[index] = moved;
         unwritableSince[index] = unwritableSince[last];
         soleInbound[index] = soleInbound[last];
+        consumesOnLoop[index] = consumesOnLoop[last];
         moved.index = index;
         channels[last] = null;
         soleInbound[last] = null;

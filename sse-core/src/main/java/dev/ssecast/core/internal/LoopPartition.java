@@ -45,6 +45,8 @@ final class LoopPartition {
     /** Listed streams that have a deadline; the once-a-second check skips its walk while there are none. */
     private int expiring;
     private final ScheduledFuture<?> expiryCheck;
+    /** The views this loop's direct writes hand out, one frame per audience and tick. */
+    private final LoopViews views;
     /** A sum of what the first passes of {@link #writeToAll} read, kept so that the JIT keeps the reads. */
     private long touched;
 
@@ -53,6 +55,7 @@ final class LoopPartition {
         this.stats = stats;
         this.maxQueuedBytes = maxQueuedBytes;
         this.maxUnwritableNanos = maxUnwritableNanos;
+        this.views = new LoopViews(loop);
         this.expiryCheck = loop.scheduleAtFixedRate(this::endExpired, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -186,19 +189,29 @@ final class LoopPartition {
                     closeAll(streams); // its frame could not be built: they resume rather than miss it
                     continue;
                 }
-                // One duplicate per loop and tick: each channel's duplicate then retains this loop's copy, so the
-                // shared frame's count, which the other loops touch too, is touched once here, not per delivery.
+                // One duplicate per loop and tick for the streams whose pipelines are walked: each one's
+                // duplicate then retains this loop's copy, so the shared frame's count, which the other loops
+                // touch too, is touched once here, not per delivery. The others get loop-confined views.
                 ByteBuf loopFrame;
+                LoopViews.Frame viewed;
                 try {
                     loopFrame = frame.retainedDuplicate();
                 } catch (RuntimeException | Error failed) {
                     closeAll(streams); // they resume rather than miss the frame
                     continue;
                 }
+                try {
+                    viewed = views.open(frame.retain());
+                } catch (RuntimeException | Error failed) {
+                    loopFrame.release();
+                    closeAll(streams);
+                    continue;
+                }
                 deliveries += (long) tick.eventCounts[f] * streams.size;
                 try {
-                    writeToAll(streams, loopFrame, tick.nanos);
+                    writeToAll(streams, loopFrame, viewed, tick.nanos);
                 } finally {
+                    viewed.close();
                     loopFrame.release();
                 }
             }
@@ -209,16 +222,18 @@ final class LoopPartition {
     }
 
     /**
-     * Writes a retained duplicate of {@code frame} to each of the streams; the caller keeps its reference. In
+     * Writes to each of the streams a view of {@code viewed} when nothing outbound stands in its pipeline, else a
+     * retained duplicate of {@code frame}; the caller keeps its references to both. In
      * blocks of {@link #BLOCK} streams, two passes: the first only reads what the writes will touch (channel,
      * outbound buffer, pipeline and its ends), with no atomics and no dependency from one stream to the next, so
      * that the memory system fetches a block's misses together instead of one write's after another's; the second
      * writes them.
      */
-    private void writeToAll(AudienceStreams streams, ByteBuf frame, long nowNanos) {
+    private void writeToAll(AudienceStreams streams, ByteBuf frame, LoopViews.Frame viewed, long nowNanos) {
         Channel[] channels = streams.channels;
         long[] unwritableSince = streams.unwritableSince;
         ChannelHandlerContext[] soleInbound = streams.soleInbound;
+        boolean[] consumesOnLoop = streams.consumesOnLoop;
         long visited = 0;
         // Backwards, because closing a channel moves the last stream into the current position.
         for (int end = streams.size; end > 0; end -= BLOCK) {
@@ -233,9 +248,12 @@ final class LoopPartition {
                     ChannelPipeline pipeline = channel.pipeline();
                     if (sole != null && pipeline.firstContext() == sole && pipeline.lastContext() == sole) {
                         // Nothing outbound in the pipeline: write and flush as its head would, without the walk.
-                        // A failure reaches the pipeline as exceptionCaught, through the void promise, as before.
+                        // When the transport is done with it on this loop, the write is a view whose count only
+                        // this loop touches. A failure reaches the pipeline as exceptionCaught, through the void
+                        // promise, as before.
                         Channel.Unsafe unsafe = channel.unsafe();
-                        unsafe.write(frame.retainedDuplicate(), channel.voidPromise());
+                        unsafe.write(consumesOnLoop[i] ? viewed.view() : frame.retainedDuplicate(),
+                                channel.voidPromise());
                         unsafe.flush();
                     } else {
                         // One walk of the pipeline for the write and its flush.

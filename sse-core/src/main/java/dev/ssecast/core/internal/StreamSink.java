@@ -3,6 +3,7 @@ package dev.ssecast.core.internal;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,16 @@ import java.io.IOException;
  */
 @ChannelHandler.Sharable
 public final class StreamSink extends ChannelInboundHandlerAdapter {
+    /**
+     * Marks a channel whose transport is done with every buffer written to it on the channel's own event loop
+     * (as a socket's is), though it is not a {@link io.netty.channel.socket.DuplexChannel}: its streams are then
+     * written loop-confined views of a frame, whose reference count is not atomic, instead of duplicates. Never
+     * set it on a transport that hands written buffers to another thread (the in-VM {@code LocalChannel} hands
+     * them to its peer). Set it before the stream joins.
+     */
+    public static final AttributeKey<Boolean> CONSUMES_ON_LOOP = AttributeKey.valueOf(StreamSink.class,
+            "consumesOnLoop");
+
     /** Stateless, so one instance serves every stream. */
     public static final StreamSink INSTANCE = new StreamSink();
     private static final Logger LOG = LoggerFactory.getLogger(StreamSink.class);

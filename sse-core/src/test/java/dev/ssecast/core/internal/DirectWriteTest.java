@@ -97,6 +97,33 @@ class DirectWriteTest {
     }
 
     @Test
+    void aStreamWhoseTransportConsumesOnItsLoopIsWrittenViewsAndOthersDuplicates() {
+        EmbeddedChannel marked = new EmbeddedChannel(StreamSink.INSTANCE);
+        marked.attr(StreamSink.CONSUMES_ON_LOOP).set(true);
+        subscribe(marked);
+        EmbeddedChannel plain = subscribe(new EmbeddedChannel(StreamSink.INSTANCE));
+        hub.tickNow();
+        Wire.frames(marked);
+        Wire.frames(plain);
+        publish("one");
+        marked.runPendingTasks();
+        plain.runPendingTasks();
+        ByteBuf view = marked.readOutbound();
+        ByteBuf duplicate = plain.readOutbound();
+        try {
+            assertThat(view).isInstanceOf(LoopView.class);
+            assertThat(duplicate).isNotInstanceOf(LoopView.class);
+            assertThat(view.toString(java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(duplicate.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("data: one\n\n");
+        } finally {
+            view.release();
+            duplicate.release();
+        }
+        publish("two");
+        assertThat(Wire.stream(marked)).isEqualTo(Wire.stream(plain)).isEqualTo("id: 2\ndata: two\n\n");
+    }
+
+    @Test
     void aClosedStreamOnTheDirectPathReleasesItsFrameAndLeaves() {
         EmbeddedChannel closing = subscribe(new EmbeddedChannel(StreamSink.INSTANCE));
         EmbeddedChannel staying = subscribe(new EmbeddedChannel(StreamSink.INSTANCE));
