@@ -43,10 +43,15 @@ final class TickLatencyCommand implements Callable<Integer> {
     /** Allocations per probe of whether the level in force tracks the allocator's buffers. */
     static final int PROBE_ALLOCATIONS = 4096;
 
-    /** One allocator at one level: the measured ticks' durations (µs) and what else ran meanwhile. */
+    /**
+     * One allocator at one level: the measured ticks' durations (µs) and what else ran meanwhile; then the same split
+     * by whether the detector tracked the tick's frame ({@code tracked*}: those ticks; {@code untracked*}: the rest).
+     */
     record LevelResult(String allocator, String level, long ticks, double p50Micros, double p90Micros,
                        double p99Micros, double p999Micros, double maxMicros, double meanMicros, long gcCount,
-                       long gcMillis, int probeTracked, int probeAllocations, long shortTicks, String histogram) {
+                       long gcMillis, int probeTracked, int probeAllocations, long shortTicks, long trackedTicks,
+                       double trackedP50Micros, double trackedMaxMicros, double untrackedP999Micros,
+                       double untrackedMaxMicros, String histogram) {
     }
 
     /** A level's percentiles divided by the baseline level's (the first of {@code --levels}), same allocator. */
@@ -144,6 +149,8 @@ final class TickLatencyCommand implements Callable<Integer> {
             throws TimeoutException {
         int n = order.size();
         Histogram[] durations = new Histogram[n];
+        Histogram[] tracked = new Histogram[n];
+        Histogram[] untracked = new Histogram[n];
         int[] done = new int[n];
         long[] gcCount = new long[n];
         long[] gcMillis = new long[n];
@@ -154,6 +161,8 @@ final class TickLatencyCommand implements Callable<Integer> {
         long bytes = sink.sinkBytes();
         for (int i = 0; i < n; i++) {
             durations[i] = new Histogram(1, highest, 3);
+            tracked[i] = new Histogram(1, highest, 3);
+            untracked[i] = new Histogram(1, highest, 3);
             ResourceLeakDetector.setLevel(order.get(i));
             probes[i] = probe(sink.allocator());
         }
@@ -170,13 +179,15 @@ final class TickLatencyCommand implements Callable<Integer> {
                 long[] gc = gc();
                 for (int t = 0; t < count; t++) {
                     sink.publish();
+                    long frames = sink.trackedFrames();
                     long start = System.nanoTime();
                     sink.tick();
                     sink.awaitLoops(timeoutSeconds, TimeUnit.SECONDS);
-                    long took = System.nanoTime() - start;
+                    long took = Math.min(System.nanoTime() - start, highest);
                     long now = sink.sinkBytes();
                     if (measured) {
-                        durations[i].recordValue(Math.min(took, highest));
+                        durations[i].recordValue(took);
+                        (sink.trackedFrames() != frames ? tracked[i] : untracked[i]).recordValue(took);
                         shortTicks[i] += now - bytes == due ? 0 : 1;
                     }
                     bytes = now;
@@ -196,8 +207,8 @@ final class TickLatencyCommand implements Callable<Integer> {
         }
         List<LevelResult> results = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            results.add(result(allocator, order.get(i), durations[i], gcCount[i], gcMillis[i], probes[i],
-                    shortTicks[i]));
+            results.add(result(allocator, order.get(i), durations[i], tracked[i], untracked[i], gcCount[i],
+                    gcMillis[i], probes[i], shortTicks[i]));
         }
         return results;
     }
@@ -220,12 +231,15 @@ final class TickLatencyCommand implements Callable<Integer> {
         return tracked;
     }
 
-    private static LevelResult result(String allocator, ResourceLeakDetector.Level level, Histogram h, long gcCount,
-                                      long gcMillis, int probe, long shortTicks) {
+    private static LevelResult result(String allocator, ResourceLeakDetector.Level level, Histogram h,
+                                      Histogram tracked, Histogram untracked, long gcCount, long gcMillis, int probe,
+                                      long shortTicks) {
         return new LevelResult(allocator, level.name().toLowerCase(Locale.ROOT), h.getTotalCount(),
                 micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(90)),
                 micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue()),
-                h.getMean() / 1000.0, gcCount, gcMillis, probe, PROBE_ALLOCATIONS, shortTicks, Snapshot.encode(h));
+                h.getMean() / 1000.0, gcCount, gcMillis, probe, PROBE_ALLOCATIONS, shortTicks,
+                tracked.getTotalCount(), micros(tracked.getValueAtPercentile(50)), micros(tracked.getMaxValue()),
+                micros(untracked.getValueAtPercentile(99.9)), micros(untracked.getMaxValue()), Snapshot.encode(h));
     }
 
     private static List<Ratio> ratios(List<LevelResult> results, List<ResourceLeakDetector.Level> order) {
@@ -297,6 +311,14 @@ final class TickLatencyCommand implements Callable<Integer> {
                     r.allocator(), r.level(), r.ticks(), r.p50Micros(), r.p90Micros(), r.p99Micros(), r.p999Micros(),
                     r.maxMicros(), r.meanMicros(), r.gcCount(), r.gcMillis(),
                     r.probeTracked() + "/" + r.probeAllocations(), r.shortTicks());
+        }
+        System.out.println("split by whether the detector tracked the tick's frame:");
+        System.out.printf("%-9s %-9s %14s %16s %16s %18s %18s%n", "allocator", "level", "tracked ticks",
+                "tracked p50 us", "tracked max us", "untracked p99.9 us", "untracked max us");
+        for (LevelResult r : run.results()) {
+            System.out.printf("%-9s %-9s %14d %16.1f %16.1f %18.1f %18.1f%n", r.allocator(), r.level(),
+                    r.trackedTicks(), r.trackedP50Micros(), r.trackedMaxMicros(), r.untrackedP999Micros(),
+                    r.untrackedMaxMicros());
         }
         for (Ratio r : run.ratios()) {
             System.out.printf("%s, %s ÷ %s: p50 ×%.2f, p99 ×%.2f, p99.9 ×%.2f, max ×%.2f%n", r.allocator(),

@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A tiny run of {@code tick-latency}: a histogram per allocator and level with exactly the measured ticks, every
- * tick delivered to every stream, the level in force really reaching each allocator's new buffers, and the test
- * JVM's own level restored. A {@code paranoid} block tracks every buffer of the measured path, so a leak there fails
+ * tick delivered to every stream, the level in force really reaching each allocator's new buffers (the probe) and
+ * the broadcaster's frames (the tracked ticks: none when disabled, all when paranoid), and the test JVM's own level
+ * restored. A {@code paranoid} block tracks every buffer of the measured path, so a leak there fails
  * the class through sse-core's LeakFailingExtension. Says nothing about speed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -55,9 +56,11 @@ class TickLatencyCommandTest {
             switch (r.level()) {
                 case "disabled":
                     assertThat(r.probeTracked()).as(which).isZero();
+                    assertThat(r.trackedTicks()).as(which).isZero();
                     break;
                 case "paranoid":
                     assertThat(r.probeTracked()).as(which).isEqualTo(all);
+                    assertThat(r.trackedTicks()).as("%s: every frame tracked", which).isEqualTo(TICKS);
                     break;
                 default: // about 1 in 128: none of 4096 has a chance of e^-32
                     assertThat(r.probeTracked()).as(which).isBetween(1, all - 1);
