@@ -3,6 +3,7 @@ package dev.ssecast.server;
 import dev.ssecast.server.net.TrustedProxies;
 import dev.ssecast.server.auth.Authorizer;
 import dev.ssecast.server.auth.TokenKeys;
+import io.netty.util.ResourceLeakDetector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -180,6 +181,14 @@ public final class ServerOptions {
             description = "Event loop threads; 0 means one per core. Env: SSECAST_IO_THREADS. "
                     + "Default: ${DEFAULT-VALUE}.")
     private int ioThreads;
+
+    @Option(names = "--leak-detection", defaultValue = "disabled", paramLabel = "LEVEL",
+            converter = LeakDetection.Converter.class,
+            description = "Netty's buffer leak detection: disabled, simple (Netty's own default; a tick whose frame "
+                    + "it samples pays a tracker per stream), advanced or paranoid (for debugging). "
+                    + "-Dio.netty.leakDetection.level given to the JVM wins over this option. "
+                    + "Env: SSECAST_LEAK_DETECTION. Default: ${DEFAULT-VALUE}.")
+    private ResourceLeakDetector.Level leakDetection;
 
     @Option(names = "--redis", paramLabel = "URI",
             description = "Distributed mode: share the event log with other nodes through this Redis, e.g. "
@@ -546,6 +555,14 @@ public final class ServerOptions {
     /** Event loop threads; 0 means one per core. */
     public int ioThreads() {
         return ioThreads;
+    }
+
+    /**
+     * The leak detection level asked for; the server applies it at start unless the JVM was given
+     * {@code -Dio.netty.leakDetection.level}.
+     */
+    public ResourceLeakDetector.Level leakDetection() {
+        return leakDetection;
     }
 
     /** The Redis URI of the distributed mode, or null in memory mode. */

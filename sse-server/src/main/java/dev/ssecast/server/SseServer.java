@@ -47,6 +47,7 @@ public final class SseServer implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final LeakDetection.Decision leakDetection;
     private final String transportName;
     private final Class<? extends ServerChannel> serverChannel;
     private final int threads;
@@ -57,9 +58,10 @@ public final class SseServer implements AutoCloseable {
     private Channel listener;
     private ScheduledFuture<?> demo;
 
-    private SseServer(ServerOptions options, ConnectionCap cap) {
+    private SseServer(ServerOptions options, ConnectionCap cap, LeakDetection.Decision leakDetection) {
         this.options = options;
         this.cap = cap;
+        this.leakDetection = leakDetection;
         ServerMetrics metrics = new ServerMetrics();
         Transport.Resolved transport = options.transport().resolve();
         if (transport.fallbackReason() != null) {
@@ -131,16 +133,19 @@ public final class SseServer implements AutoCloseable {
     }
 
     /**
-     * Starts a server: decides the connection cap from the open-file limit, binds, and logs where it listens.
+     * Starts a server: sets Netty's leak detection level ({@code --leak-detection}, unless the JVM was given
+     * {@code -Dio.netty.leakDetection.level}) before any of its buffers is allocated, decides the connection cap
+     * from the open-file limit, binds, and logs where it listens.
      *
      * @throws StartupException when it cannot listen (the address is taken, say); nothing is left running then
      */
     public static SseServer start(ServerOptions options) {
+        LeakDetection.Decision leakDetection = LeakDetection.apply(options.leakDetection());
         ConnectionCap cap = ConnectionCap.decide(options.maxConnections(), ConnectionCap.readOpenFileLimit());
         if (cap.warning() != null) {
             LOG.warn(cap.warning());
         }
-        SseServer server = new SseServer(options, cap);
+        SseServer server = new SseServer(options, cap, leakDetection);
         try {
             if (server.reader != null) {
                 LOG.info("distributed mode: Redis Stream '{}' at {}", options.redisStream(),
@@ -192,6 +197,7 @@ public final class SseServer implements AutoCloseable {
                 options.publishRate() == 0 ? "unlimited" : options.publishRate() + " (burst " + options.publishBurst()
                         + ")", OptionValues.format(options.requestTimeout()),
                 options.metricsToken() != null ? "loopback or bearer token" : "loopback clients only");
+        LOG.info("buffer leak detection: {}", leakDetection);
         if (options.demo()) {
             demo = group.next().scheduleAtFixedRate(() -> publisher.publish(DEMO_TOPIC,
                     SseEvent.ofData(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())), 1, 1, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.ssecast.server;
 
 import dev.ssecast.server.auth.Tokens;
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,7 @@ class ServerOptionsTest {
         assertThat(options.transport()).isEqualTo(Transport.AUTO);
         assertThat(options.ioThreads()).isZero();
         assertThat(options.demo()).isFalse();
+        assertThat(options.leakDetection()).isEqualTo(ResourceLeakDetector.Level.DISABLED);
     }
 
     @Test
@@ -51,7 +53,8 @@ class ServerOptionsTest {
                 Map.entry("SSECAST_PUBLISH_QUEUE", "64"), Map.entry("SSECAST_PUBLISH_TOKEN", "t0k3n-0123456789"),
                 Map.entry("SSECAST_CORS_ORIGIN", "https://a.example"), Map.entry("SSECAST_TRANSPORT", "nio"),
                 Map.entry("SSECAST_IO_THREADS", "3"), Map.entry("SSECAST_DEMO", "true"),
-                Map.entry("SSECAST_REDIS", "redis://10.0.0.5:6379/2"), Map.entry("SSECAST_REDIS_STREAM", "events:v1")));
+                Map.entry("SSECAST_REDIS", "redis://10.0.0.5:6379/2"), Map.entry("SSECAST_REDIS_STREAM", "events:v1"),
+                Map.entry("SSECAST_LEAK_DETECTION", "simple")));
         assertThat(options.host()).isEqualTo("127.0.0.1");
         assertThat(options.port()).isEqualTo(9000);
         assertThat(options.tick()).isEqualTo(Duration.ofMillis(5));
@@ -70,6 +73,33 @@ class ServerOptionsTest {
         assertThat(options.demo()).isTrue();
         assertThat(options.redis()).isEqualTo("redis://10.0.0.5:6379/2");
         assertThat(options.redisStream()).isEqualTo("events:v1");
+        assertThat(options.leakDetection()).isEqualTo(ResourceLeakDetector.Level.SIMPLE);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"disabled,DISABLED", "simple,SIMPLE", "Advanced,ADVANCED", "PARANOID,PARANOID", "' simple ',SIMPLE"})
+    void readsEveryLeakDetectionLevelInAnyCase(String text, ResourceLeakDetector.Level level) {
+        assertThat(ServerOptions.parse(Map.of(), "--leak-detection", text).leakDetection()).isEqualTo(level);
+    }
+
+    @Test
+    void aBadLeakDetectionLevelNamesTheOptionOrItsVariableAndTheLevels() {
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of(), "--leak-detection", "on"))
+                .isInstanceOf(ParameterException.class)
+                .hasMessage("Invalid value for option '--leak-detection': 'on' is not one of disabled, simple, "
+                        + "advanced, paranoid");
+        assertThatThrownBy(() -> ServerOptions.parse(Map.of("SSECAST_LEAK_DETECTION", "2")))
+                .isInstanceOf(ParameterException.class)
+                .hasMessage("Invalid value for SSECAST_LEAK_DETECTION (option '--leak-detection'): '2' is not one of "
+                        + "disabled, simple, advanced, paranoid");
+    }
+
+    @Test
+    void theHelpSaysTheSystemPropertyWins() {
+        // picocli may wrap the property's name at one of its dots: compare without white space
+        assertThat(ServerOptions.usage(Map.of()).replaceAll("\\s+", ""))
+                .contains("-Dio.netty.leakDetection.levelgiventotheJVMwinsoverthisoption.")
+                .contains("Env:SSECAST_LEAK_DETECTION.Default:disabled.");
     }
 
     @Test

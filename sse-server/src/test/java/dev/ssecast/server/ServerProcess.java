@@ -23,6 +23,8 @@ import static org.awaitility.Awaitility.await;
  * (optionally under a shell prefix such as {@code ulimit}); its stdout and stderr are collected line by line.
  */
 final class ServerProcess implements AutoCloseable {
+    /** What every test's server runs with, as the test JVMs do (the parent pom's argLine): every buffer tracked. */
+    private static final String PARANOID = "-D" + LeakDetection.PROPERTY + "=paranoid";
     private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+) ");
 
     private final Process process;
@@ -51,19 +53,29 @@ final class ServerProcess implements AutoCloseable {
     /** Starts the jar through {@code bash -c '<prefix>; exec java ...'}, e.g. to lower {@code ulimit -n}. */
     static ServerProcess startWithShellPrefix(String shellPrefix, Map<String, String> env, String... args)
             throws IOException {
-        return start(shellPrefix, List.of(), env, args);
+        return start(shellPrefix, List.of(PARANOID), env, args);
     }
 
     /** Starts the jar with {@code jvmOptions} added before {@code -jar}, e.g. {@code -XX:MaxDirectMemorySize=96m}. */
     static ServerProcess startWithJvmOptions(List<String> jvmOptions, Map<String, String> env, String... args)
             throws IOException {
-        return start(null, jvmOptions, env, args);
+        List<String> options = new ArrayList<>(List.of(PARANOID));
+        options.addAll(jvmOptions);
+        return start(null, options, env, args);
+    }
+
+    /**
+     * Starts the jar without the tests' {@code -Dio.netty.leakDetection.level}, exactly as an operator runs it, so
+     * that {@code --leak-detection} decides; a leak in such a process is not reported.
+     */
+    static ServerProcess startWithoutLeakProperty(Map<String, String> env, String... args) throws IOException {
+        return start(null, List.of(), env, args);
     }
 
     private static ServerProcess start(String shellPrefix, List<String> jvmOptions, Map<String, String> env,
                                        String... args) throws IOException {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dio.netty.leakDetection.level=paranoid"));
+                "-Xmx256m"));
         java.addAll(jvmOptions);
         java.addAll(List.of("-jar", jar().toString()));
         java.addAll(List.of(args));

@@ -5,12 +5,10 @@ import dev.ssecast.core.SseEvent;
 import dev.ssecast.core.SseHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelMatchers;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -28,7 +26,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -62,8 +59,6 @@ import java.util.concurrent.TimeoutException;
 @Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms4g", "-Xmx4g"})
 public class SinkFanOutBenchmark {
     private static final long TIMEOUT_SECONDS = 60;
-    private static final byte[] REQUEST = ("GET /events?topic=" + BenchFrames.TOPIC + " HTTP/1.1\r\nHost: bench\r\n"
-            + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
     @Param({"1000", "10000", "100000"})
     public int connections;
@@ -170,20 +165,10 @@ public class SinkFanOutBenchmark {
         ticks = new ManualTicks(SseBroadcaster.builder().heartbeat(Duration.ofHours(1))
                 .firstId(BenchFrames.FIRST_ID).allocator(alloc));
         broadcaster = ticks.broadcaster();
-        SseHandler sse = SseHandler.builder(broadcaster).build();
-        sinks = new SinkStreams(connections, threads, ch -> ch.pipeline().addLast(new HttpServerCodec(), sse),
+        sinks = SinkStreams.subscribed(connections, threads, ticks, TIMEOUT_SECONDS,
                 SinkChannel.Gather.valueOf(gather.toUpperCase(Locale.ROOT)));
         barrier = new LoopBarrier(sinks.loops());
         streams = sinks.streams();
-        for (Channel stream : streams) {
-            stream.eventLoop().execute(() -> stream.pipeline().fireChannelRead(Unpooled.wrappedBuffer(REQUEST)));
-        }
-        barrier.await(TIMEOUT_SECONDS, TimeUnit.SECONDS); // every request answered and its stream queued
-        ticks.tick(); // admits them
-        barrier.await(TIMEOUT_SECONDS, TimeUnit.SECONDS); // every stream registered
-        if (broadcaster.openStreams() != connections) {
-            throw new IllegalStateException("open streams " + broadcaster.openStreams() + " of " + connections);
-        }
         switch (strategy) {
             case "channelGroup":
             case "channelGroupVoid":

@@ -1,10 +1,16 @@
 package dev.ssecast.bench.jmh;
 
+import dev.ssecast.core.SseHandler;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpServerCodec;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +22,9 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: build, use and {@link #close()} from one thread.
  */
 final class SinkStreams implements AutoCloseable {
+    private static final byte[] REQUEST = ("GET /events?topic=" + BenchFrames.TOPIC + " HTTP/1.1\r\nHost: bench\r\n"
+            + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+
     private final List<SinkCount> counts = new ArrayList<>();
     private final LocalPairs pairs;
     private final List<List<Channel>> byLoop = new ArrayList<>();
@@ -39,6 +48,42 @@ final class SinkStreams implements AutoCloseable {
                 }
             }
             byLoop.add(own);
+        }
+    }
+
+    /**
+     * {@code count} streams of {@code ticks}' broadcaster: each upgraded by {@code GET /events?topic=bench} fired
+     * into its {@code HttpServerCodec} + {@link SseHandler} pipeline on its loop, then admitted by one tick, so
+     * that every stream is open when this returns. The caller closes the streams, then {@code ticks}.
+     *
+     * @throws IllegalStateException if not every stream was admitted
+     */
+    static SinkStreams subscribed(int count, int threads, ManualTicks ticks, long timeoutSeconds)
+            throws InterruptedException, TimeoutException {
+        return subscribed(count, threads, ticks, timeoutSeconds, SinkChannel.Gather.EPOLL);
+    }
+
+    /** As above, with the sinks gathering each flush as {@code gather} says. */
+    static SinkStreams subscribed(int count, int threads, ManualTicks ticks, long timeoutSeconds,
+                                  SinkChannel.Gather gather) throws InterruptedException, TimeoutException {
+        SseHandler sse = SseHandler.builder(ticks.broadcaster()).build();
+        SinkStreams sinks = new SinkStreams(count, threads, ch -> ch.pipeline().addLast(new HttpServerCodec(), sse),
+                gather);
+        try {
+            LoopBarrier barrier = new LoopBarrier(sinks.loops());
+            for (Channel stream : sinks.streams()) {
+                stream.eventLoop().execute(() -> stream.pipeline().fireChannelRead(Unpooled.wrappedBuffer(REQUEST)));
+            }
+            barrier.await(timeoutSeconds, TimeUnit.SECONDS); // every request answered and its stream queued
+            ticks.tick(); // admits them
+            barrier.await(timeoutSeconds, TimeUnit.SECONDS); // every stream registered
+            if (ticks.broadcaster().openStreams() != count) {
+                throw new IllegalStateException("open streams " + ticks.broadcaster().openStreams() + " of " + count);
+            }
+            return sinks;
+        } catch (TimeoutException | RuntimeException e) {
+            sinks.close();
+            throw e;
         }
     }
 
