@@ -20,7 +20,7 @@ final class AudienceStreams {
 
     Channel[] channels = new Channel[FIRST_CAPACITY];
     StreamSlot[] slots = new StreamSlot[FIRST_CAPACITY];
-    /** When each stream was first seen unwritable, 0 while writable; stored only when it changes. */
+    /** When each stream was first seen unwritable, 0 while writable. */
     long[] unwritableSince = new long[FIRST_CAPACITY];
     /**
      * Per stream, its pipeline's only handler when that one is inbound only, so that a delivery may write through

@@ -95,10 +95,11 @@ final class LoopPartition {
     /**
      * Lists {@code channel} in its audience and writes its preamble (resume or reset frame, may be null). Takes
      * ownership of the preamble: it is written to the channel, or released when the channel has already gone.
-     * The stream's slot is allocated here, on the loop, so that one loop's slots lie together in memory.
      */
-    void register(Channel channel, Audience audience, long untilMillis, long retryMillis, ByteBuf preamble) {
+    void register(StreamSlot slot, ByteBuf preamble) {
         closeIfPoisoned();
+        Channel channel = slot.channel;
+        Audience audience = slot.audience;
         if (!channel.isActive()) {
             if (preamble != null) {
                 preamble.release();
@@ -106,8 +107,6 @@ final class LoopPartition {
             forget(audience);
             return;
         }
-        StreamSlot slot = new StreamSlot(channel, audience, this, untilMillis, retryMillis);
-        slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
         int id = audience.id;
         if (id >= byAudience.length) {
             byAudience = Arrays.copyOf(byAudience, Math.max(id + 1, byAudience.length * 2));
@@ -189,30 +188,20 @@ final class LoopPartition {
                     closeAll(streams); // its frame could not be built: they resume rather than miss it
                     continue;
                 }
-                // One duplicate per loop and tick for the streams whose pipelines are walked: each one's
-                // duplicate then retains this loop's copy, so the shared frame's count, which the other loops
-                // touch too, is touched once here, not per delivery. The others get loop-confined views.
-                ByteBuf loopFrame;
+                // Direct writes take loop-confined views of the frame, whose counts only this loop touches;
+                // the others take duplicates of it.
                 LoopViews.Frame viewed;
                 try {
-                    loopFrame = frame.retainedDuplicate();
+                    viewed = views.open(frame.retain());
                 } catch (RuntimeException | Error failed) {
                     closeAll(streams); // they resume rather than miss the frame
                     continue;
                 }
-                try {
-                    viewed = views.open(frame.retain());
-                } catch (RuntimeException | Error failed) {
-                    loopFrame.release();
-                    closeAll(streams);
-                    continue;
-                }
                 deliveries += (long) tick.eventCounts[f] * streams.size;
                 try {
-                    writeToAll(streams, loopFrame, viewed, tick.nanos);
+                    writeToAll(streams, frame, viewed, tick.nanos);
                 } finally {
                     viewed.close();
-                    loopFrame.release();
                 }
             }
         } finally {
@@ -261,8 +250,8 @@ final class LoopPartition {
                     }
                     if (!channel.isWritable()) {
                         checkSlow(streams, i, nowNanos);
-                    } else if (unwritableSince[i] != 0) {
-                        unwritableSince[i] = 0; // stored only when it changes
+                    } else {
+                        unwritableSince[i] = 0;
                     }
                 } catch (RuntimeException | Error failed) {
                     channel.close(); // this channel only: the others still get the frame

@@ -85,12 +85,12 @@ final class Partitions {
         audience.streams.incrementAndGet();
         partition.streams.incrementAndGet();
         stats.openStreams.incrementAndGet();
+        StreamSlot slot = new StreamSlot(channel, audience, partition, subscription.untilMillis,
+                subscription.retryMillis);
+        slot.preambleBytes = preamble == null ? 0 : preamble.readableBytes();
         LoopPartition target = partition;
-        long untilMillis = subscription.untilMillis;
-        long retryMillis = subscription.retryMillis;
         try {
-            // The slot is allocated on its loop, beside the loop's other slots, not among the other loops' ones.
-            loop.execute(() -> target.register(channel, audience, untilMillis, retryMillis, preamble));
+            loop.execute(() -> target.register(slot, preamble));
         } catch (RuntimeException | Error notHandedOff) {
             if (preamble != null) {
                 preamble.release();
