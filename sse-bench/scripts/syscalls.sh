@@ -31,9 +31,9 @@ threads() { # -> one line per thread: tid name voluntary nonvoluntary (context s
         done
     done
 }
-sent_bytes() { # bytes sent so far by the established server-side sockets of the port
+sent_bytes() { # -> "sockets bytes": the established server-side sockets of the port, and the bytes they sent so far
     ss -Htin state established "( sport = :$port )" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^bytes_sent:/) {
-        sub(/^bytes_sent:/, "", $i); b += $i}} END {printf "%.0f\n", b}'
+        sub(/^bytes_sent:/, "", $i); b += $i; n++}} END {printf "%d %.0f\n", n, b}'
 }
 gc() { # -> "pauses seconds" so far of a JVM (young, full and concurrent-cycle pauses), or nothing
     case "$pids" in *,*) return 0 ;; esac
@@ -81,10 +81,10 @@ elif command -v strace > /dev/null; then
     tracer=strace
 fi
 
-cpu0=$(cpu_ticks)
 threads > "$tmp/threads0"
-bytes0=$(sent_bytes)
 gc0=$(gc)
+cpu0=$(cpu_ticks)
+bytes0=$(sent_bytes)
 case "$tracer" in
 perf)
     old_ifs=$IFS
@@ -104,17 +104,18 @@ strace)
     sleep "$seconds"
     ;;
 esac
-cpu1=$(cpu_ticks)
-threads > "$tmp/threads1"
 bytes1=$(sent_bytes)
+cpu1=$(cpu_ticks)
 gc1=$(gc)
+threads > "$tmp/threads1"
 
 echo "tracer=$tracer"
 echo "pids=$pids"
 echo "seconds=$seconds"
 echo "cpu.ticks_per_second=$(getconf CLK_TCK)"
 echo "$cpu0 $cpu1" | awk '{print "cpu.user_ticks=" $3 - $1; print "cpu.system_ticks=" $4 - $2}'
-echo "tcp.bytes_sent=$((bytes1 - bytes0))"
+# a socket closed in the window takes its bytes with it: then the difference means nothing (-1)
+echo "$bytes0 $bytes1" | awk '{print "tcp.sockets=" $1; print "tcp.bytes_sent=" ($3 < $1 ? -1 : $4 - $2)}'
 if [ -n "$gc0" ] && [ -n "$gc1" ]; then
     echo "$gc0 $gc1" | awk '{print "gc.pauses=" $3 - $1; printf "gc.seconds=%.4f\n", $4 - $2}'
 fi

@@ -8,6 +8,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -133,13 +134,19 @@ final class IdleTableCommand implements Callable<Integer> {
                     num(epoll / s.seconds, 1), num(s.get("sys.io_uring_enter") / s.seconds, 1),
                     num(s.get("sys.futex") / s.seconds, 1), num(s.get("ctx.voluntary") / s.seconds, 1),
                     num(s.get("ctx.nonvoluntary") / s.seconds, 1));
-            threads.append("- ").append(label).append(", voluntary context switches per second by thread: ");
-            List<String> parts = new ArrayList<>();
-            for (String key : s.props.stringPropertyNames().stream().sorted().toList()) {
+            threads.append("- ").append(label).append(", voluntary context switches per second, busiest threads: ");
+            List<String> names = new ArrayList<>();
+            for (String key : s.props.stringPropertyNames()) {
                 if (key.startsWith("thread.") && key.endsWith(".voluntary")) {
-                    String name = key.substring("thread.".length(), key.length() - ".voluntary".length());
-                    parts.add(String.format(Locale.ROOT, "%s %.1f", name, s.get(key) / s.seconds));
+                    names.add(key.substring("thread.".length(), key.length() - ".voluntary".length()));
                 }
+            }
+            names.sort(Comparator.comparingDouble((String name) -> s.get("thread." + name + ".voluntary"))
+                    .reversed().thenComparing(Comparator.naturalOrder()));
+            List<String> parts = new ArrayList<>();
+            for (String name : names) {
+                double perSecond = s.get("thread." + name + ".voluntary") / s.seconds;
+                parts.add(String.format(Locale.ROOT, "%s %.1f", name, perSecond));
             }
             threads.append(String.join(", ", parts)).append('\n');
         }
