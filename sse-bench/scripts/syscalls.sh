@@ -22,12 +22,13 @@ plist=$(echo "$pids" | tr ',' ' ')
 cpu_ticks() { # -> "utime stime" summed over the processes (all their threads), in clock ticks
     for pid in $plist; do sed 's/.*) //' "/proc/$pid/stat"; done | awk '{u += $12; s += $13} END {print u, s}'
 }
-threads() { # -> one line per thread: tid name voluntary nonvoluntary (context switches so far)
+threads() { # -> one line per thread: tid name voluntary nonvoluntary cpu (switches and clock ticks so far)
     for pid in $plist; do
         for task in /proc/"$pid"/task/*; do
-            awk -v tid="${task##*/}" '/^Name:/ {sub(/^Name:[ \t]*/, ""); gsub(/[^A-Za-z0-9_.-]/, "_"); name = $0}
-                /^voluntary_ctxt_switches/ {v = $2} /^nonvoluntary_ctxt_switches/ {n = $2}
-                END {print tid, name, v, n}' "$task/status" 2>/dev/null || true
+            cpu=$(sed 's/.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}') || continue
+            awk -v tid="${task##*/}" -v cpu="$cpu" '/^Name:/ {sub(/^Name:[ \t]*/, ""); gsub(/[^A-Za-z0-9_.-]/, "_")
+                name = $0} /^voluntary_ctxt_switches/ {v = $2} /^nonvoluntary_ctxt_switches/ {n = $2}
+                END {print tid, name, v, n, cpu}' "$task/status" 2>/dev/null || true
         done
     done
 }
@@ -119,14 +120,18 @@ echo "$bytes0 $bytes1" | awk '{print "tcp.sockets=" $1; print "tcp.bytes_sent=" 
 if [ -n "$gc0" ] && [ -n "$gc1" ]; then
     echo "$gc0 $gc1" | awk '{print "gc.pauses=" $3 - $1; printf "gc.seconds=%.4f\n", $4 - $2}'
 fi
-awk 'NR == FNR {v[$1] = $3; n[$1] = $4; next}
-    {V[$2] += $3 - v[$1]; N[$2] += $4 - n[$1]; tv += $3 - v[$1]; tn += $4 - n[$1]}
+awk 'NR == FNR {v[$1] = $3; n[$1] = $4; c[$1] = $5; next}
+    {V[$2] += $3 - v[$1]; N[$2] += $4 - n[$1]; C[$2] += $5 - c[$1]; tv += $3 - v[$1]; tn += $4 - n[$1]}
     END {print "ctx.voluntary=" tv; print "ctx.nonvoluntary=" tn
-         for (t in V) print V[t], N[t], t}' "$tmp/threads0" "$tmp/threads1" > "$tmp/ctx"
+         for (t in V) print V[t], N[t], C[t], t}' "$tmp/threads0" "$tmp/threads1" > "$tmp/ctx"
 grep '^ctx\.' "$tmp/ctx"
-# the threads that woke most, with their switches: the event loops, the tick thread, GC, JIT...
-grep -v '^ctx\.' "$tmp/ctx" | sort -k1,1nr | head -8 \
-    | awk '{print "thread." $3 ".voluntary=" $1; print "thread." $3 ".nonvoluntary=" $2}'
+# the threads (same names summed) that woke most and that ran most: event loops, the tick thread, GC, JIT...
+grep -v '^ctx\.' "$tmp/ctx" > "$tmp/by-thread"
+{
+    sort -k1,1nr "$tmp/by-thread" | head -8
+    sort -k3,3nr "$tmp/by-thread" | head -8
+} | sort -u -k4,4 | awk '{print "thread." $4 ".voluntary=" $1; print "thread." $4 ".nonvoluntary=" $2
+    print "thread." $4 ".cpu_ticks=" $3}'
 case "$tracer" in
 perf)
     grep -v -e '^#' -e '^$' "$tmp/perf" | awk -F, 'NR == FNR {key[FNR] = $0; next}

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
@@ -134,23 +135,31 @@ final class IdleTableCommand implements Callable<Integer> {
                     num(epoll / s.seconds, 1), num(s.get("sys.io_uring_enter") / s.seconds, 1),
                     num(s.get("sys.futex") / s.seconds, 1), num(s.get("ctx.voluntary") / s.seconds, 1),
                     num(s.get("ctx.nonvoluntary") / s.seconds, 1));
-            threads.append("- ").append(label).append(", voluntary context switches per second, busiest threads: ");
             List<String> names = new ArrayList<>();
             for (String key : s.props.stringPropertyNames()) {
                 if (key.startsWith("thread.") && key.endsWith(".voluntary")) {
                     names.add(key.substring("thread.".length(), key.length() - ".voluntary".length()));
                 }
             }
-            names.sort(Comparator.comparingDouble((String name) -> s.get("thread." + name + ".voluntary"))
-                    .reversed().thenComparing(Comparator.naturalOrder()));
-            List<String> parts = new ArrayList<>();
-            for (String name : names) {
-                double perSecond = s.get("thread." + name + ".voluntary") / s.seconds;
-                parts.add(String.format(Locale.ROOT, "%s %.1f", name, perSecond));
-            }
-            threads.append(String.join(", ", parts)).append('\n');
+            threads.append("- ").append(label).append(", CPU µs/delivery by thread: ")
+                    .append(busiest(names, name -> s.get("thread." + name + ".cpu_ticks") * tick / d, 2))
+                    .append("; voluntary context switches/s by thread: ")
+                    .append(busiest(names, name -> s.get("thread." + name + ".voluntary") / s.seconds, 1))
+                    .append('\n');
         }
         return out.append('\n').append(threads).append('\n').toString();
+    }
+
+    /** The threads by {@code figure}, highest first, those it could not read (NaN) left out. */
+    private static String busiest(List<String> names, ToDoubleFunction<String> figure, int decimals) {
+        List<String> sorted = new ArrayList<>(names);
+        sorted.removeIf(name -> Double.isNaN(figure.applyAsDouble(name)));
+        sorted.sort(Comparator.comparingDouble(figure).reversed().thenComparing(Comparator.naturalOrder()));
+        List<String> parts = new ArrayList<>();
+        for (String name : sorted) {
+            parts.add(name + " " + num(figure.applyAsDouble(name), decimals));
+        }
+        return String.join(", ", parts);
     }
 
     private static void row(StringBuilder out, String... cells) {

@@ -33,7 +33,8 @@ class IdleTableCommandTest {
                 "cpu.ticks_per_second=100", "cpu.user_ticks=6", "cpu.system_ticks=16", "tcp.bytes_sent=3000000",
                 "gc.pauses=2", "gc.seconds=0.0125", "ctx.voluntary=1500", "ctx.nonvoluntary=30",
                 "thread.ssecast-tick.voluntary=1000", "thread.ssecast-tick.nonvoluntary=3",
-                "thread.ssecast-io-1-1.voluntary=20", "thread.ssecast-io-1-1.nonvoluntary=1",
+                "thread.ssecast-tick.cpu_ticks=2", "thread.ssecast-io-1-1.voluntary=20",
+                "thread.ssecast-io-1-1.nonvoluntary=1", "thread.ssecast-io-1-1.cpu_ticks=10",
                 "sys.write=4", "sys.sendto=20000", "sys.epoll_pwait2=30", "sys.futex=3300", "sys.total=24000",
                 "uring.sends=0", "lost=0", ""));
         Files.writeString(dir.resolve("ignored.txt"), "not a result");
@@ -46,8 +47,8 @@ class IdleTableCommandTest {
                 + "| 1.000 | 150 | 2 (12.5) | 3.0 |");
         assertThat(table).contains("| ssecast | 20,000 | perf | 3.00 | 8.00 | 1.200 | 0.000 | 0.000 | 1.000 "
                 + "| 0.000 | 0.000 | 150.0 | 3.0 | 0.0 | 330.0 | 150.0 | 3.0 |");
-        assertThat(table).contains("- ssecast, voluntary context switches per second, busiest threads: "
-                + "ssecast-tick 100.0, ssecast-io-1-1 2.0\n");
+        assertThat(table).contains("- ssecast, CPU µs/delivery by thread: ssecast-io-1-1 5.00, ssecast-tick 1.00; "
+                + "voluntary context switches/s by thread: ssecast-tick 100.0, ssecast-io-1-1 2.0\n");
         assertThat(table).doesNotContain("ignored");
     }
 
