@@ -1,10 +1,11 @@
 #!/bin/sh
 # ssecast and its peers side by side over real loopback sockets on this machine, each run bounded in time. Per
 # phase, every server in turn (so one phase's figures of all servers are minutes apart), each freshly started:
-#   1. idle: IDLE connections opened, then 1 event/s for 20s: memory per idle connection (server RSS, kernel
-#      TCP buffers and slab), CPU per delivery and p50/p99 latency at 1 event/s;
-#   2. syscalls: the same load, and over SYSCALL_SECONDS of its 1 event/s window scripts/syscalls.sh counts the
-#      server's write calls, bytes sent, wake-ups, GC and user/system CPU (under perf, so CPU comes from idle);
+#   1. idle: IDLE connections opened, then 1 event/s for 20s (after WARMUP seconds of it, not counted): memory
+#      per idle connection (server RSS, kernel TCP buffers and slab), CPU per delivery and p50/p99 latency;
+#   2. syscalls: the same load, and over SYSCALL_SECONDS of its 1 event/s window (from WARMUP seconds in)
+#      scripts/syscalls.sh counts the server's write calls, bytes sent, wake-ups, GC and user/system CPU by
+#      thread (under perf, so the table's CPU per delivery is idle's);
 #   3. capacity: CONNS connections, the publish rate raised through RATES (STEP seconds each) until the SLO breaks
 #      (delivered >= 95% of published x connections, p99 <= 1s).
 # Results: OUT/*.json, OUT/*-syscalls.properties, OUT/idle.md (ssecast-bench idle-table), OUT/report.html,
@@ -19,8 +20,8 @@
 #                  falls back to another transport is skipped, with the reason, rather than mislabelled
 #   cfanout        ../shared/bench/cfanout.c (CFANOUT_SRC), built with gcc -O2 into OUT/cfanout
 #   nchan          scripts/nchan.sh
-# Environment: IDLE (18000), SYSCALL_SECONDS (10), CONNS (5000), RATES (1,10,20,50,100,150,200,300,400),
-#              STEP (10), SERVERS ("ssecast cfanout nchan"), PHASES ("idle syscalls capacity"),
+# Environment: SERVERS ("ssecast cfanout nchan"), PHASES ("idle syscalls capacity"), IDLE (18000), WARMUP (0),
+#              SYSCALL_SECONDS (10), CONNS (5000), RATES (1,10,20,50,100,150,200,300,400), STEP (10),
 #              SERVER_JAVA_OPTS (none), SSECAST_ARGS (none), CFANOUT_SRC, BASE_PORT (28080),
 #              TAG (a suffix for the labels and result files of a variant run).
 set -eu
@@ -34,6 +35,7 @@ RATES=${RATES:-1,10,20,50,100,150,200,300,400}
 STEP=${STEP:-10}
 IDLE=${IDLE:-18000}
 SYSCALL_SECONDS=${SYSCALL_SECONDS:-10}
+WARMUP=${WARMUP:-0}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 SSECAST_ARGS=${SSECAST_ARGS:-}
 SERVERS=${SERVERS:-ssecast cfanout nchan}
@@ -113,16 +115,16 @@ stop_server() {
 syscalls_phase() { # label port: a load run, and syscalls.sh over its 1 event/s window
     log="$out/$1-syscalls-load.txt"
     bench load --label "$1" --url "$url" --publish-url "$publish" --server-pid "$pids" --connections "$IDLE" \
-        --rate 1 --duration "$((SYSCALL_SECONDS + 3))" --min-delivered 0.95 --quiet > "$log" 2>&1 &
+        --rate 1 --duration "$((WARMUP + SYSCALL_SECONDS + 3))" --min-delivered 0.95 --quiet > "$log" 2>&1 &
     load=$!
-    # The step starts as the memory line is printed and publishes at 0 s, 1 s, ...; the window from 0.5 s to
-    # SYSCALL_SECONDS + 0.5 s holds the fan-outs of SYSCALL_SECONDS events, each given 0.5 s to finish, and ends
-    # 2.5 s before the publishing does, so that every stream is still open when the window closes.
+    # The step starts as the memory line is printed and publishes at 0 s, 1 s, ...; the window from WARMUP + 0.5 s
+    # to WARMUP + SYSCALL_SECONDS + 0.5 s holds the fan-outs of SYSCALL_SECONDS events, each given 0.5 s to
+    # finish, and ends 2.5 s before the publishing does, so that every stream is still open when it closes.
     until grep -q '^memory per idle connection' "$log"; do
         kill -0 "$load" 2>/dev/null || { echo "$1: the load run ended early; see $log" >&2; return 0; }
         sleep 0.05
     done
-    sleep 0.5
+    sleep "$WARMUP.5"
     {
         echo "label=$1"
         echo "connections=$(sed -n 's/^opened \([0-9]*\) of.*/\1/p' "$log")"
@@ -147,7 +149,8 @@ esac
     echo "cfanout: $CFANOUT_SRC, $(gcc --version | head -1) -O2"
     echo "perf: $(perf version 2>/dev/null || echo none)"
     echo "load before: $(uptime)"
-    echo "settings: SERVERS=\"$SERVERS\" PHASES=\"$PHASES\" IDLE=$IDLE SYSCALL_SECONDS=$SYSCALL_SECONDS CONNS=$CONNS" \
+    echo "settings: SERVERS=\"$SERVERS\" PHASES=\"$PHASES\" IDLE=$IDLE WARMUP=$WARMUP" \
+        "SYSCALL_SECONDS=$SYSCALL_SECONDS CONNS=$CONNS" \
         "RATES=$RATES STEP=$STEP SERVER_JAVA_OPTS=\"$SERVER_JAVA_OPTS\" SSECAST_ARGS=\"$SSECAST_ARGS\" TAG=$TAG"
     echo "client and server share the $(nproc) cores; all traffic on loopback"
 } >> "$out/machine.txt"
@@ -163,7 +166,7 @@ for phase in $PHASES; do
         case "$phase" in
         idle)
             bench load --label "$label" --url "$url" --publish-url "$publish" --server-pid "$pids" ${heap:+"$heap"} \
-                --connections "$IDLE" --rate 1 --duration 20 --min-delivered 0.95 \
+                --connections "$IDLE" --rate 1 --warmup "$WARMUP" --duration 20 --min-delivered 0.95 \
                 --json "$out/$label-idle.json" | tee "$out/$label-idle.txt" || true
             ;;
         syscalls)
