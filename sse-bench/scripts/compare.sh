@@ -142,6 +142,7 @@ case " $SERVERS " in
 esac
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    # shellcheck disable=SC1091 # the machine's own os-release
     echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
     echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
     echo "java: $(java -version 2>&1 | head -1)"

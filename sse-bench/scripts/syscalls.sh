@@ -32,9 +32,9 @@ threads() { # -> one line per thread: tid name voluntary nonvoluntary cpu (switc
         done
     done
 }
-sent_bytes() { # -> "sockets bytes": the established server-side sockets of the port, and the bytes they sent so far
-    ss -Htin state established "( sport = :$port )" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^bytes_sent:/) {
-        sub(/^bytes_sent:/, "", $i); b += $i; n++}} END {printf "%d %.0f\n", n, b}'
+sockets() { # -> one line per established server-side socket of the port: local peer bytes_sent
+    ss -Htin state established "( sport = :$port )" | awk '/^[^ \t]/ {key = $3 " " $4; next}
+        {for (i = 1; i <= NF; i++) if ($i ~ /^bytes_sent:/) {sub(/^bytes_sent:/, "", $i); print key, $i}}'
 }
 gc() { # -> "pauses seconds" so far of a JVM (young, full and concurrent-cycle pauses), or nothing
     case "$pids" in *,*) return 0 ;; esac
@@ -85,7 +85,7 @@ fi
 threads > "$tmp/threads0"
 gc0=$(gc)
 cpu0=$(cpu_ticks)
-bytes0=$(sent_bytes)
+sockets > "$tmp/sockets0"
 case "$tracer" in
 perf)
     old_ifs=$IFS
@@ -105,7 +105,7 @@ strace)
     sleep "$seconds"
     ;;
 esac
-bytes1=$(sent_bytes)
+sockets > "$tmp/sockets1"
 cpu1=$(cpu_ticks)
 gc1=$(gc)
 threads > "$tmp/threads1"
@@ -115,8 +115,9 @@ echo "pids=$pids"
 echo "seconds=$seconds"
 echo "cpu.ticks_per_second=$(getconf CLK_TCK)"
 echo "$cpu0 $cpu1" | awk '{print "cpu.user_ticks=" $3 - $1; print "cpu.system_ticks=" $4 - $2}'
-# a socket closed in the window takes its bytes with it: then the difference means nothing (-1)
-echo "$bytes0 $bytes1" | awk '{print "tcp.sockets=" $1; print "tcp.bytes_sent=" ($3 < $1 ? -1 : $4 - $2)}'
+# bytes sent in the window by the sockets open at both ends of it (a socket closed in it took its count along)
+awk 'NR == FNR {b[$1 " " $2] = $3; next} ($1 " " $2) in b {n++; sent += $3 - b[$1 " " $2]}
+    END {print "tcp.sockets=" n + 0; printf "tcp.bytes_sent=%.0f\n", sent}' "$tmp/sockets0" "$tmp/sockets1"
 if [ -n "$gc0" ] && [ -n "$gc1" ]; then
     echo "$gc0 $gc1" | awk '{print "gc.pauses=" $3 - $1; printf "gc.seconds=%.4f\n", $4 - $2}'
 fi
