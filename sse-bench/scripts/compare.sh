@@ -115,21 +115,21 @@ stop_server() {
 syscalls_phase() { # label port: a load run, and syscalls.sh over its 1 event/s window
     log="$out/$1-syscalls-load.txt"
     bench load --label "$1" --url "$url" --publish-url "$publish" --server-pid "$pids" --connections "$IDLE" \
-        --rate 1 --duration "$((WARMUP + SYSCALL_SECONDS + 3))" --min-delivered 0.95 --quiet > "$log" 2>&1 &
+        --rate 1 --duration "$((WARMUP + SYSCALL_SECONDS + 4))" --min-delivered 0.95 --quiet > "$log" 2>&1 &
     load=$!
-    # The step starts as the memory line is printed and publishes at 0 s, 1 s, ...; the window from WARMUP + 0.5 s
-    # to WARMUP + SYSCALL_SECONDS + 0.5 s holds the fan-outs of SYSCALL_SECONDS events, each given 0.5 s to
+    # The step starts as the memory line is printed and publishes at 0 s, 1 s, ...; the window from WARMUP + 1.5 s
+    # to WARMUP + SYSCALL_SECONDS + 1.5 s holds the fan-outs of SYSCALL_SECONDS events, each given 0.5 s to
     # finish, and ends 2.5 s before the publishing does, so that every stream is still open when it closes.
     until grep -q '^memory per idle connection' "$log"; do
         kill -0 "$load" 2>/dev/null || { echo "$1: the load run ended early; see $log" >&2; return 0; }
         sleep 0.05
     done
-    sleep "$WARMUP.5"
+    start=$(date +%s.%N | awk -v w="$WARMUP" '{printf "%.3f", $1 + w + 1.5}')
     {
         echo "label=$1"
         echo "connections=$(sed -n 's/^opened \([0-9]*\) of.*/\1/p' "$log")"
         echo "events=$SYSCALL_SECONDS"
-        "$here/scripts/syscalls.sh" "$pids" "$SYSCALL_SECONDS" "$2"
+        "$here/scripts/syscalls.sh" "$pids" "$SYSCALL_SECONDS" "$2" "$start"
     } > "$out/$1-syscalls.properties"
     wait "$load" || true
     echo "lost=$(sed -n 's/^accounting:.* lost \([0-9]*\),.*/\1/p' "$log")" >> "$out/$1-syscalls.properties"

@@ -1,22 +1,29 @@
 #!/bin/sh
-# Where a server's CPU goes while it fans out. Over SECONDS, for the processes PIDS (comma-separated), counts:
-# write-family system calls (write, writev, sendto, sendmsg, sendmmsg) and io_uring send submissions; all system
-# calls; the event loops' wake-ups (epoll_wait, epoll_pwait and epoll_pwait2 returns, io_uring_enter and futex
-# calls, context switches by thread name); user and system CPU; the bytes the server's sockets on PORT sent (ss's
-# bytes_sent, chunk framing included); and, for one JVM, its GC pauses (jstat). It prints them as key=value lines,
-# raw counts over the window; `ssecast-bench idle-table` divides them by the window's deliveries.
+# Where a server's CPU goes while it fans out. Over SECONDS from START, for the processes PIDS (comma-separated),
+# counts: write-family system calls (write, writev, sendto, sendmsg, sendmmsg) and io_uring send submissions; all
+# system calls; the event loops' wake-ups (epoll_wait, epoll_pwait and epoll_pwait2 returns, io_uring_enter and
+# futex calls, context switches by thread name); user and system CPU, by thread too; the bytes the server's
+# sockets on PORT sent (ss's bytes_sent, chunk framing included); and, for one JVM, its GC pauses (jstat). It
+# prints them as key=value lines, raw counts over the window; `ssecast-bench idle-table` divides them by the
+# window's deliveries.
 #
-#   sse-bench/scripts/syscalls.sh PIDS SECONDS PORT > OUT.properties     (as root: perf, else strace)
+#   sse-bench/scripts/syscalls.sh PIDS SECONDS PORT [START] > OUT.properties     (as root: perf, else strace)
 #
+# START is the window's opening in seconds since the epoch (date +%s.%N), at least a second away so that perf can
+# attach first (default: a second from now). perf counts in 100 ms intervals from before START to after the end,
+# and only the intervals inside the window are summed, so that its counts, /proc's and ss's cover one window: a
+# caller that keeps events half a second away from both ends gets each event's fan-out whole or not at all.
 # perf counts kernel tracepoints (a fraction of a microsecond per system call, so CPU read under it is a little
-# high); strace stops the process at every call, so under it only the counts mean anything, not the CPU.
-# compare.sh's `syscalls` phase runs this over the 1 event/s window of a load run.
+# high); strace stops the process at every call, so under it only the counts mean anything, not the CPU, and its
+# window is only as exact as its start. compare.sh's `syscalls` phase runs this over the 1 event/s window of a load.
 set -eu
-pids=${1:?usage: syscalls.sh PIDS SECONDS PORT}
+pids=${1:?usage: syscalls.sh PIDS SECONDS PORT [START]}
 seconds=${2:?seconds}
 port=${3:?port}
+start=${4:-$(date +%s.%N | awk '{printf "%.3f", $1 + 1}')}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tracer_pid=
+trap 'rm -rf "$tmp"; [ -z "$tracer_pid" ] || kill "$tracer_pid" 2> /dev/null || true' EXIT
 plist=$(echo "$pids" | tr ',' ' ')
 
 cpu_ticks() { # -> "utime stime" summed over the processes (all their threads), in clock ticks
@@ -35,6 +42,10 @@ threads() { # -> one line per thread: tid name voluntary nonvoluntary cpu (switc
 sockets() { # -> one line per established server-side socket of the port: local peer bytes_sent
     ss -Htin state established "( sport = :$port )" | awk '/^[^ \t]/ {key = $3 " " $4; next}
         {for (i = 1; i <= NF; i++) if ($i ~ /^bytes_sent:/) {sub(/^bytes_sent:/, "", $i); print key, $i}}'
+}
+sleep_until() { # epoch seconds
+    delay=$(date +%s.%N | awk -v t="$1" '{d = t - $1; printf "%.3f", (d > 0 ? d : 0)}')
+    sleep "$delay"
 }
 gc() { # -> "pauses seconds" so far of a JVM (young, full and concurrent-cycle pauses), or nothing
     case "$pids" in *,*) return 0 ;; esac
@@ -82,10 +93,6 @@ elif command -v strace > /dev/null; then
     tracer=strace
 fi
 
-threads > "$tmp/threads0"
-gc0=$(gc)
-cpu0=$(cpu_ticks)
-sockets > "$tmp/sockets0"
 case "$tracer" in
 perf)
     old_ifs=$IFS
@@ -93,22 +100,33 @@ perf)
     # shellcheck disable=SC2086 # the event list is split on tabs on purpose (a filter holds spaces)
     set -- ${set_args#"$tab"}
     IFS=$old_ifs
-    perf stat -x, -o "$tmp/perf" "$@" -p "$pids" -- sleep "$seconds" 2> "$tmp/perf.err" \
-        || { echo "perf stat failed: $(cat "$tmp/perf.err")" >&2; exit 1; }
+    perf_start=$(date +%s.%N)
+    perf stat -x, -I 100 -o "$tmp/perf" "$@" -p "$pids" > /dev/null 2> "$tmp/perf.err" &
+    tracer_pid=$!
     ;;
+esac
+gc0=$(gc)
+sleep_until "$start"
+cpu0=$(cpu_ticks)
+sockets > "$tmp/sockets0"
+threads > "$tmp/threads0"
+case "$tracer" in
 strace)
     set --
     for pid in $plist; do set -- "$@" -p "$pid"; done
     timeout -s INT "$seconds" strace -f -c -qq -o "$tmp/strace" "$@" 2> /dev/null || true
     ;;
-*)
-    sleep "$seconds"
-    ;;
 esac
-sockets > "$tmp/sockets1"
+sleep_until "$(echo "$start $seconds" | awk '{printf "%.3f", $1 + $2}')"
 cpu1=$(cpu_ticks)
-gc1=$(gc)
+sockets > "$tmp/sockets1"
 threads > "$tmp/threads1"
+gc1=$(gc)
+if [ "$tracer" = perf ]; then
+    kill -INT "$tracer_pid" 2> /dev/null || true
+    wait "$tracer_pid" || true
+    [ -s "$tmp/perf" ] || { echo "perf stat failed: $(cat "$tmp/perf.err")" >&2; exit 1; }
+fi
 
 echo "tracer=$tracer"
 echo "pids=$pids"
@@ -135,8 +153,15 @@ grep -v '^ctx\.' "$tmp/ctx" > "$tmp/by-thread"
     print "thread." $4 ".cpu_ticks=" $3}'
 case "$tracer" in
 perf)
-    grep -v -e '^#' -e '^$' "$tmp/perf" | awk -F, 'NR == FNR {key[FNR] = $0; next}
-        {v = $1 ~ /^[0-9.]+$/ ? $1 : -1; print key[FNR] "=" v}' "$tmp/keys" -
+    # lines: interval end (seconds since perf began), value, unit, event...; each interval lists the events in the
+    # order asked, "<not counted>" when no thread ran in it. The intervals that end inside the window count.
+    from=$(echo "$start $perf_start" | awk '{printf "%.3f", $1 - $2}')
+    grep -v -e '^#' -e '^$' "$tmp/perf" | awk -F, -v from="$from" -v to="$(echo "$from $seconds" | awk '{print $1 + $2}')" '
+        NR == FNR {key[FNR - 1] = $0; keys = FNR; next}
+        $1 != at {at = $1; i = 0}
+        {k = key[i++]; if (!(k in sum)) sum[k] = 0
+         if ($1 + 0 > from + 0.05 && $1 + 0 <= to + 0.05) {if ($2 ~ /^[0-9.]+$/) sum[k] += $2; else if ($2 !~ /not counted/) bad[k] = 1}}
+        END {for (i = 0; i < keys; i++) {k = key[i]; print k "=" (k in bad ? -1 : sum[k] + 0)}}' "$tmp/keys" -
     ;;
 strace)
     awk '$NF != "total" && $4 ~ /^[0-9]+$/ {n[$NF] = $4; t += $4}
