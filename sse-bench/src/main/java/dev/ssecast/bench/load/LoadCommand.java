@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ssecast-bench load}: opens N subscribers at a ramp, publishes at a rate for a while, prints every second,
- * and reports the step, memory per connection and each connection's losses and disorder.
+ * {@code ssecast-bench load}: opens N subscribers at a ramp, publishes at a rate for a while (after an optional
+ * warm-up at the same rate), prints every second, and reports the step, memory per connection and each
+ * connection's losses and disorder.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Open N SSE connections, publish at a rate, and measure deliveries, latency and losses.")
@@ -28,6 +29,12 @@ final class LoadCommand implements Callable<Integer> {
             description = "Seconds of publishing (default: ${DEFAULT-VALUE})")
     int duration;
 
+    @Option(names = "--warmup", defaultValue = "0",
+            description = "Seconds of publishing at the same rate before the measured step, not counted in it: a "
+                    + "JIT compiles the server's fan-out then, rather than in the measured CPU (default: "
+                    + "${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--p99", defaultValue = "1000",
             description = "SLO: p99 latency bound in ms (default: ${DEFAULT-VALUE})")
     double p99Millis;
@@ -41,6 +48,10 @@ final class LoadCommand implements Callable<Integer> {
         Results.Slo slo = new Results.Slo(p99Millis, minDelivered);
         try (Coordinator run = new Coordinator(target, connections, System.out)) {
             run.open(connections);
+            if (warmup > 0) {
+                System.out.printf("warm-up: %d s at %s events/s, not counted%n", warmup, rate);
+                run.step(rate, warmup, slo);
+            }
             Results.Step step = run.step(rate, duration, slo);
             Accounting accounting = run.finish();
             System.out.printf("accounting: %d connections received %d events; lost %d, out of order %d%n",

@@ -130,6 +130,14 @@ final class Publisher {
         }
     }
 
+    /**
+     * The data of event {@code seq} published at {@code nanos}: one line whose first two numbers are those two, as
+     * {@link SseStreamReader} takes them back; {@code pad} brings it to the payload size.
+     */
+    static String body(long seq, long nanos, String pad) {
+        return "{\"seq\":" + seq + ",\"t\":" + nanos + ",\"pad\":\"" + pad + "\"}";
+    }
+
     /** Closes every publishing connection. */
     void close() {
         loop.execute(() -> {
@@ -173,8 +181,7 @@ final class Publisher {
         }
 
         void send(long seq) {
-            byte[] body = ("{\"seq\":" + seq + ",\"t\":" + System.nanoTime() + ",\"pad\":\"" + pad + "\"}")
-                    .getBytes(StandardCharsets.US_ASCII);
+            byte[] body = body(seq, System.nanoTime(), pad).getBytes(StandardCharsets.US_ASCII);
             String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
             byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\nContent-Type: text/plain\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ssecast-bench", mixinStandardHelpOptions = true, version = "ssecast-bench 0.1.0",
         description = "Load and capacity runs against an SSE server over real sockets, with JSON and HTML reports.",
-        subcommands = {LoadCommand.class, CapacityCommand.class, ReportCommand.class, JmhTable.class,
-            WorkerCommand.class, ResumeCostCommand.class, TickLatencyCommand.class})
+        subcommands = {LoadCommand.class, CapacityCommand.class, ReportCommand.class, IdleTableCommand.class,
+            JmhTable.class, WorkerCommand.class, ResumeCostCommand.class, TickLatencyCommand.class})
 public final class SsecastBench {
     private SsecastBench() {
     }

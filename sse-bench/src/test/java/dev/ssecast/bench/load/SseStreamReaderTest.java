@@ -2,6 +2,7 @@ package dev.ssecast.bench.load;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,28 @@ class SseStreamReaderTest {
                 + chunk("id: 9\nevent: late\ndata: {\"seq\":2,\"t\":" + t + "}\n\nid: 11\n\n");
     }
 
+    /**
+     * cfanout's answer to a GET byte for byte (../shared/bench/cfanout.c): no ids and no chunked coding, the body
+     * read until close; each POST body becomes one {@code data:} line, and events that queued up go out back to back
+     * in one write.
+     */
+    private static String cfanout(long t) {
+        String pad = "x".repeat(52);
+        return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                + "Connection: keep-alive\r\nAccess-Control-Allow-Origin: *\r\n\r\n"
+                + "data: " + Publisher.body(0, t, pad) + "\n\n"
+                + "data: " + Publisher.body(1, t, pad) + "\n\ndata: " + Publisher.body(2, t, pad) + "\n\n";
+    }
+
     private static StreamAccount read(String response, int pieceSize) {
+        return readWithLatency(response, pieceSize).account();
+    }
+
+    /** What one connection read, and the latencies it recorded (microseconds). */
+    private record Read(StreamAccount account, Histogram latency) {
+    }
+
+    private static Read readWithLatency(String response, int pieceSize) {
         StreamAccount account = new StreamAccount();
         Tally tally = new Tally();
         account.mark(0);
@@ -37,9 +59,10 @@ class SseStreamReaderTest {
         }
         assertThat(tally.opened.get()).isEqualTo(1);
         assertThat(tally.deliveries.sum()).isEqualTo(account.received());
-        assertThat(tally.latency.getIntervalHistogram().getTotalCount()).isEqualTo(account.stepReceived());
+        Histogram latency = tally.latency.getIntervalHistogram();
+        assertThat(latency.getTotalCount()).isEqualTo(account.stepReceived());
         assertThat(channel.finishAndReleaseAll()).isFalse();
-        return account;
+        return new Read(account, latency);
     }
 
     @Test
@@ -63,6 +86,24 @@ class SseStreamReaderTest {
             assertThat(account.received()).as("pieces of %d bytes", piece).isEqualTo(4);
             assertThat(account.outOfOrder()).as("pieces of %d bytes", piece).isEqualTo(1);
             assertThat(account.maxSeq()).as("pieces of %d bytes", piece).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void readsCfanoutsPlainStreamWithoutIdsAndTakesEachEventsPublishTime() {
+        for (int piece = 1; piece < 60; piece++) {
+            long t = System.nanoTime();
+            Read read = readWithLatency(cfanout(t), piece);
+            long bound = (System.nanoTime() - t) / 1000 + 1;
+            StreamAccount account = read.account();
+            assertThat(account.received()).as("pieces of %d bytes", piece).isEqualTo(3);
+            assertThat(account.maxSeq()).as("pieces of %d bytes", piece).isEqualTo(2);
+            assertThat(account.gaps()).as("pieces of %d bytes", piece).isZero();
+            assertThat(account.outOfOrder()).as("no ids, nothing to order by").isZero();
+            assertThat(read.latency().getTotalCount()).as("one latency per event").isEqualTo(3);
+            assertThat(read.latency().getMaxValue())
+                    .as("latency from the publish time in the data, pieces of %d bytes", piece)
+                    .isLessThanOrEqualTo(read.latency().highestEquivalentValue(bound));
         }
     }
 
