@@ -44,7 +44,7 @@ sockets() { # -> one line per established server-side socket of the port: local 
         {for (i = 1; i <= NF; i++) if ($i ~ /^bytes_sent:/) {sub(/^bytes_sent:/, "", $i); print key, $i}}'
 }
 sleep_until() { # epoch seconds
-    delay=$(date +%s.%N | awk -v t="$1" '{d = t - $1; printf "%.3f", (d > 0 ? d : 0)}')
+    delay=$(date +%s.%N | awk -v t="$1" '{d = t - $1; if (d < 0) d = 0; printf "%.3f", d}')
     sleep "$delay"
 }
 gc() { # -> "pauses seconds" so far of a JVM (young, full and concurrent-cycle pauses), or nothing
