@@ -18,12 +18,13 @@
 #                  127.0.0.1 (SERVER_JAVA_OPTS and SSECAST_ARGS add to it; the transport is the default, auto)
 #   ssecast-epoll, ssecast-uring, ssecast-nio   the same with --transport epoll | io_uring | nio; a server that
 #                  falls back to another transport is skipped, with the reason, rather than mislabelled
+#   ssecast-base   the same start command with another build's jar (BASE_JAR), for a before/after in one run
 #   cfanout        ../shared/bench/cfanout.c (CFANOUT_SRC), built with gcc -O2 into OUT/cfanout
 #   nchan          scripts/nchan.sh
 # Environment: SERVERS ("ssecast cfanout nchan"), PHASES ("idle syscalls capacity"), IDLE (18000), WARMUP (0),
 #              SYSCALL_SECONDS (10), CONNS (5000), RATES (1,10,20,50,100,150,200,300,400), STEP (10),
 #              SERVER_JAVA_OPTS (none), SSECAST_ARGS (none), CFANOUT_SRC, BASE_PORT (28080),
-#              TAG (a suffix for the labels and result files of a variant run).
+#              BASE_JAR (for ssecast-base), TAG (a suffix for the labels and result files of a variant run).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(dirname "$here")
@@ -57,13 +58,15 @@ start_server() { # label port log -> sets pids, url, publish, heap; returns 1 wh
     heap=
     case "$1" in
     ssecast*)
+        jar=$root/sse-server/target/ssecast-server.jar
         case "$1" in
         ssecast) transport= ;;
+        ssecast-base) transport= ; jar=${BASE_JAR:?ssecast-base needs BASE_JAR, another build of ssecast-server.jar} ;;
         ssecast-uring) transport=io_uring ;;
         *) transport=${1#ssecast-} ;;
         esac
         # shellcheck disable=SC2086 # the options are lists of words
-        java $SERVER_JAVA_OPTS -jar "$root/sse-server/target/ssecast-server.jar" --port "$2" --host 127.0.0.1 \
+        java $SERVER_JAVA_OPTS -jar "$jar" --port "$2" --host 127.0.0.1 \
             ${transport:+--transport "$transport"} $SSECAST_ARGS > "$3" 2>&1 &
         pids=$!
         url="http://127.0.0.1:$2/events?topic=bench"
