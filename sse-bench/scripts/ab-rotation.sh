@@ -32,7 +32,7 @@ run() { # variant jar round
     *) params="-p strategy=${STRATEGY:-ssecast}" ;;
     esac
     # shellcheck disable=SC2086 # params and EXTRA are lists of options
-    java -jar "$2" "$bench" -f 1 -p connections="${CONNECTIONS:-1000,10000,100000}" $params \
+    java -jar "$2" "jmh\.$bench\." -f 1 -p connections="${CONNECTIONS:-1000,10000,100000}" $params \
         -wi "${WI:-2}" -i "${I:-5}" -w "${W:-1s}" -r "${R:-1s}" -prof gc ${EXTRA:-} \
         -rf json -rff "$out/$1-r$3.json" > "$out/$1-r$3.txt"
     # The variant becomes a parameter of every row, so that jmh-table can tell A from B.

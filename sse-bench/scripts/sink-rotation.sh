@@ -23,7 +23,7 @@ files=""
 round=1
 while [ "$round" -le "$rounds" ]; do
     # shellcheck disable=SC2086 # EXTRA is a list of options
-    java -jar "$jar" SinkFanOutBenchmark -f 1 -p connections="${CONNECTIONS:-1000,10000,100000}" -p gather="${GATHER:-epoll,nio}" \
+    java -jar "$jar" "jmh\.SinkFanOutBenchmark\." -f 1 -p connections="${CONNECTIONS:-1000,10000,100000}" -p gather="${GATHER:-epoll,nio}" \
         -wi "${WI:-4}" -i "${I:-5}" -w "${W:-2s}" -r "${R:-2s}" -prof gc ${EXTRA:-} \
         -rf json -rff "$out/sink-r$round.json" | tee "$out/sink-r$round.txt"
     files="$files $out/sink-r$round.json"
