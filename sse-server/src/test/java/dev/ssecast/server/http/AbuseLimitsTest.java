@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -21,6 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.ssecast.server.http.EmbeddedHttp.channel;
+import static dev.ssecast.server.http.EmbeddedHttp.readAll;
+import static dev.ssecast.server.http.EmbeddedHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,29 +45,6 @@ class AbuseLimitsTest {
     private HttpInitializer.Builder http() {
         return HttpInitializer.builder(broadcaster).metrics(metrics)
                 .publisher((topic, event) -> CompletableFuture.completedFuture(PublishResult.accepted("1")));
-    }
-
-    private static EmbeddedChannel channel(SocketAddress peer, HttpInitializer http) {
-        return new EmbeddedChannel(http) {
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return peer;
-            }
-        };
-    }
-
-    private static String readAll(EmbeddedChannel channel) {
-        StringBuilder out = new StringBuilder();
-        ByteBuf buf;
-        while ((buf = channel.readOutbound()) != null) {
-            out.append(buf.toString(StandardCharsets.UTF_8));
-            buf.release();
-        }
-        return out.toString();
-    }
-
-    private static void send(EmbeddedChannel channel, String text) {
-        channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
     }
 
     private double refused(Refusal reason) {

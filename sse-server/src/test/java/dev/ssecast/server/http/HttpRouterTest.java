@@ -3,21 +3,20 @@ package dev.ssecast.server.http;
 import dev.ssecast.core.PublishResult;
 import dev.ssecast.core.SseBroadcaster;
 import dev.ssecast.core.SseEvent;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.ssecast.server.http.EmbeddedHttp.channel;
+import static dev.ssecast.server.http.EmbeddedHttp.readAll;
+import static dev.ssecast.server.http.EmbeddedHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The router on an {@link EmbeddedChannel}: peers and publisher answers that a socket test cannot arrange. */
@@ -45,25 +44,6 @@ class HttpRouterTest {
         return reply;
     }
 
-    private static EmbeddedChannel channel(SocketAddress peer, HttpInitializer http) {
-        return new EmbeddedChannel(http) {
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return peer;
-            }
-        };
-    }
-
-    private static String readAll(EmbeddedChannel channel) {
-        StringBuilder out = new StringBuilder();
-        ByteBuf buf;
-        while ((buf = channel.readOutbound()) != null) {
-            out.append(buf.toString(StandardCharsets.UTF_8));
-            buf.release();
-        }
-        return out.toString();
-    }
-
     private static List<Integer> statuses(String responses) {
         List<Integer> statuses = new ArrayList<>();
         Matcher m = STATUS.matcher(responses);
@@ -71,10 +51,6 @@ class HttpRouterTest {
             statuses.add(Integer.parseInt(m.group(1)));
         }
         return statuses;
-    }
-
-    private static void send(EmbeddedChannel channel, String request) {
-        channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.UTF_8));
     }
 
     @Test
