@@ -29,11 +29,7 @@ final class SinkStreams implements AutoCloseable {
     private final LocalPairs pairs;
     private final List<List<Channel>> byLoop = new ArrayList<>();
 
-    SinkStreams(int count, int threads, Consumer<Channel> streamInit) throws InterruptedException {
-        this(count, threads, streamInit, SinkChannel.Gather.NIO);
-    }
-
-    /** As above, with the sinks gathering each flush as {@code gather} says. */
+    /** {@code count} sinks over {@code threads} loops, gathering each flush as {@code gather} says. */
     SinkStreams(int count, int threads, Consumer<Channel> streamInit, SinkChannel.Gather gather)
             throws InterruptedException {
         for (int t = 0; t < threads; t++) {
@@ -54,16 +50,11 @@ final class SinkStreams implements AutoCloseable {
     /**
      * {@code count} streams of {@code ticks}' broadcaster: each upgraded by {@code GET /events?topic=bench} fired
      * into its {@code HttpServerCodec} + {@link SseHandler} pipeline on its loop, then admitted by one tick, so
-     * that every stream is open when this returns. The caller closes the streams, then {@code ticks}.
+     * that every stream is open when this returns; the sinks gather each flush as {@code gather} says. The caller
+     * closes the streams, then {@code ticks}.
      *
      * @throws IllegalStateException if not every stream was admitted
      */
-    static SinkStreams subscribed(int count, int threads, ManualTicks ticks, long timeoutSeconds)
-            throws InterruptedException, TimeoutException {
-        return subscribed(count, threads, ticks, timeoutSeconds, SinkChannel.Gather.EPOLL);
-    }
-
-    /** As above, with the sinks gathering each flush as {@code gather} says. */
     static SinkStreams subscribed(int count, int threads, ManualTicks ticks, long timeoutSeconds,
                                   SinkChannel.Gather gather) throws InterruptedException, TimeoutException {
         SseHandler sse = SseHandler.builder(ticks.broadcaster()).build();

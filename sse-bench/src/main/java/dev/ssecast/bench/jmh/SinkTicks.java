@@ -51,7 +51,7 @@ public final class SinkTicks implements AutoCloseable {
                 .firstId(BenchFrames.FIRST_ID).allocator(tracked));
         try {
             return new SinkTicks(alloc, tracked, frameLength, ticks,
-                    SinkStreams.subscribed(streams, threads, ticks, timeoutSeconds));
+                    SinkStreams.subscribed(streams, threads, ticks, timeoutSeconds, SinkChannel.Gather.EPOLL));
         } catch (InterruptedException | TimeoutException | RuntimeException e) {
             ticks.close();
             throw e;

@@ -169,8 +169,8 @@ final class LoopPartition {
     }
 
     /**
-     * Writes a duplicate of each frame to every channel of its audience, flushing each channel once, then releases
-     * this partition's reference to each frame. Channels that stayed unwritable too long, or queued too much, are
+     * Writes each frame to every channel of its audience (a view or a duplicate, see {@link #writeToAll}), flushing
+     * each channel once, then releases this partition's reference to each frame. Channels that stayed unwritable too long, or queued too much, are
      * closed here and counted; they reconnect and resume from the replay ring.
      */
     void fanOut(TickFrames tick) {

@@ -8,7 +8,7 @@ import io.netty.buffer.ByteBuf;
  * events, and their clients resume from the ring.
  *
  * <p>Ownership: each frame holds one reference per {@link LoopPartition} the tick hands it to; each partition
- * releases its reference after writing duplicates to its channels.
+ * releases its reference after writing its channels their views and duplicates.
  */
 final class TickFrames {
     final int count;
