@@ -192,7 +192,7 @@ final class LoopPartition {
                 // the others take duplicates of it.
                 LoopViews.Frame viewed;
                 try {
-                    viewed = views.open(frame.retain());
+                    viewed = views.open(frame.retain()); // the retained reference is the views' (released on failure)
                 } catch (RuntimeException | Error failed) {
                     closeAll(streams); // they resume rather than miss the frame
                     continue;

@@ -38,20 +38,23 @@ final class LoopViews {
      * Opens one tick's frame over {@code parent}'s readable bytes as they are now, {@code [readerIndex,
      * writerIndex)}; its views read them at that offset whatever the parent's indexes do later. Takes ownership
      * of one reference of {@code parent}, which the caller hands over: the frame releases it when closed and done
-     * with; if this throws off the loop, it has released it already.
+     * with; if this throws for any other reason (off the loop, out of memory), it has released it already, so
+     * the caller never holds it after a failure.
      *
      * @throws IllegalReferenceCountException if {@code parent} was released already, so there was nothing to hand
      */
     Frame open(ByteBuf parent) {
         ObjectUtil.checkNotNull(parent, "parent");
-        if (!loop.inEventLoop()) {
-            parent.release();
-            throw offLoop("LoopViews.open()");
-        }
         if (parent.refCnt() == 0) {
             throw new IllegalReferenceCountException(0);
         }
-        return new Frame(this, parent);
+        try {
+            checkOnLoop("LoopViews.open()");
+            return new Frame(this, parent);
+        } catch (RuntimeException | Error failed) {
+            parent.release(); // the reference handed over: nobody else holds it now
+            throw failed;
+        }
     }
 
     /**
