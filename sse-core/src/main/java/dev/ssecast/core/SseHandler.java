@@ -108,7 +108,8 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpContent && Boolean.TRUE.equals(ctx.channel().attr(DISCARD_BODY).get())) {
+        if (msg instanceof HttpContent && ctx.channel().hasAttr(DISCARD_BODY)
+                && Boolean.TRUE.equals(ctx.channel().attr(DISCARD_BODY).get())) {
             ReferenceCountUtil.release(msg); // body of a request this handler already answered
             return;
         }

@@ -197,6 +197,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 ctx.pipeline().remove(RequestDeadline.NAME); // streams have no deadline
             }
             ctx.pipeline().remove(this);
+            ClientAddress.forgetRequest(ctx.channel()); // a stream lives for hours: it keeps no request
         }
     }
 

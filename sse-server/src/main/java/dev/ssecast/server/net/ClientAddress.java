@@ -48,6 +48,16 @@ public final class ClientAddress {
         return client;
     }
 
+    /**
+     * Forgets the request {@link #of(Channel, HttpRequest)} remembered, so that a connection that has become a
+     * long-lived stream does not hold its request (headers and all) for its whole life. Call on the event loop.
+     */
+    public static void forgetRequest(Channel channel) {
+        if (channel.hasAttr(REQUEST)) {
+            channel.attr(REQUEST).set(null);
+        }
+    }
+
     /** The client of {@code channel} as a whole: the PROXY header's source, or the peer. */
     public static ClientAddress of(Channel channel) {
         ClientAddress connection = channel.attr(CONNECTION).get();

@@ -3,11 +3,17 @@ package dev.ssecast.server.http;
 import dev.ssecast.core.PublishResult;
 import dev.ssecast.core.SseBroadcaster;
 import dev.ssecast.core.SseEvent;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +24,7 @@ import static dev.ssecast.server.http.EmbeddedHttp.channel;
 import static dev.ssecast.server.http.EmbeddedHttp.readAll;
 import static dev.ssecast.server.http.EmbeddedHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The router on an {@link EmbeddedChannel}: peers and publisher answers that a socket test cannot arrange. */
 class HttpRouterTest {
@@ -51,6 +58,37 @@ class HttpRouterTest {
             statuses.add(Integer.parseInt(m.group(1)));
         }
         return statuses;
+    }
+
+    /**
+     * A stream lives for hours, and 18,000 of them held their request (headers, URI and all, about 500 B each)
+     * through the client address the router remembered for the request's refusals.
+     */
+    @Test
+    void aStreamKeepsNoReferenceToTheRequestThatOpenedIt() {
+        EmbeddedChannel channel = channel(new InetSocketAddress("127.0.0.1", 50000), http(Publisher.of(broadcaster)));
+        List<WeakReference<HttpRequest>> requests = new ArrayList<>();
+        channel.pipeline().addAfter("http", "spy", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest) {
+                    requests.add(new WeakReference<>((HttpRequest) msg));
+                }
+                ctx.fireChannelRead(msg);
+            }
+        });
+        send(channel, "GET /events?topic=t HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n");
+        channel.runPendingTasks();
+
+        assertThat(readAll(channel)).startsWith("HTTP/1.1 200 ").contains("text/event-stream");
+        assertThat(channel.pipeline().get(HttpServerCodec.class)).as("became a stream").isNull();
+        assertThat(requests).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            System.gc();
+            return requests.get(0).get() == null;
+        });
+        assertThat(channel.isActive()).as("the stream is still open").isTrue();
+        channel.finishAndReleaseAll();
     }
 
     @Test
