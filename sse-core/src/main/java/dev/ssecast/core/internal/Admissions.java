@@ -32,12 +32,15 @@ final class Admissions {
     private final TickFaults faults;
     private final TickFailures failures;
     private final long maxUnwritableNanos;
+    /** Wakes the tick thread after a hand-off from another thread; see {@code TickAgent.wake}. */
+    private final Runnable wake;
     private volatile boolean closed;
     /** Set once a drain has started: later streams are ended at once instead of joining. */
     private Partitions.Drain drain;
 
     Admissions(ReplayRing ring, Audiences audiences, Partitions partitions, ResumeFrames frames, HubSettings settings,
-               HubStats stats, TickFaults faults, TickFailures failures) {
+               HubStats stats, TickFaults faults, TickFailures failures, Runnable wake) {
+        this.wake = wake;
         this.ring = ring;
         this.audiences = audiences;
         this.partitions = partitions;
@@ -58,7 +61,13 @@ final class Admissions {
             return false;
         }
         waiting.offer(subscription);
+        wake.run();
         return !closed;
+    }
+
+    /** Tick thread: whether a stream waits to be admitted, a history load completed, or a resume is under way. */
+    boolean hasWork() {
+        return !waiting.isEmpty() || !loaded.isEmpty() || !catchingUp.isEmpty();
     }
 
     /** Admits what is waiting and moves each resume one piece on; returns the streams it worked on. */
@@ -226,6 +235,7 @@ final class Admissions {
 
     private void completed(HistoryLoad load) {
         loaded.offer(load);
+        wake.run();
         if (closed) {
             abandon(load.subscription().channel); // the hub closed meanwhile; maybe ended twice, harmlessly
         }

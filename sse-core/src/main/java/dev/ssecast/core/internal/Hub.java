@@ -49,7 +49,11 @@ public final class Hub {
      * @throws IllegalArgumentException if the event's id breaks the id rule; nothing changes then
      */
     public PublishResult publish(String topic, SseEvent event) {
-        return queue.publish(topic, event);
+        try {
+            return queue.publish(topic, event);
+        } finally {
+            agent.wake(); // after the hand-off, accepted or not: a refused publish only costs a volatile read
+        }
     }
 
     /**
@@ -96,6 +100,11 @@ public final class Hub {
     /** False from the third failed tick in a row until a second passes without a failure. */
     public boolean isHealthy() {
         return agent.isHealthy();
+    }
+
+    /** Whether the tick thread sleeps for want of work; for tests. */
+    boolean isAsleep() {
+        return agent.isAsleep();
     }
 
     /** One tick on the caller's thread; for a hub that was never {@link #start() started}. */

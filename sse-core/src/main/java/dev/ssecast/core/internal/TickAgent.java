@@ -53,6 +53,8 @@ final class TickAgent {
     private long nextHeartbeatRound;
 
     private final Thread thread;
+    /** The tick thread while it sleeps for want of work ({@link #sleepUntilWork}); null while it ticks. */
+    private volatile Thread sleeping;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -70,7 +72,7 @@ final class TickAgent {
         this.partitions = new Partitions(stats, settings.maxQueuedBytes(), settings.maxUnwritable().toNanos(),
                 faults);
         this.admissions = new Admissions(ring, audiences, partitions,
-                new ResumeFrames(alloc, settings.writeBufferHigh()), settings, stats, faults, failures);
+                new ResumeFrames(alloc, settings.writeBufferHigh()), settings, stats, faults, failures, this::wake);
         this.heartbeatNanos = settings.heartbeat().toNanos();
         this.nextHeartbeatRound = clock.getAsLong() + heartbeatNanos / 2;
         this.thread = new Thread(this::run, "ssecast-tick");
@@ -92,6 +94,20 @@ final class TickAgent {
     /** Any thread: see {@code SseBroadcaster.startAfter}; the ring learns it at the next cycle. */
     void startAfter(EventId id) {
         startAfter.set(id);
+        wake();
+    }
+
+    /**
+     * Any thread, after handing the agent work (a publish, a stream, a drain): wakes the tick thread if it
+     * sleeps for want of work. The caller's hand-off is a volatile write or a CAS made before this volatile read,
+     * and the sleeper's volatile write of {@link #sleeping} comes before its reads of the work: one of the two
+     * sees the other, so the work is never left waiting for the next heartbeat round.
+     */
+    void wake() {
+        Thread sleeper = sleeping;
+        if (sleeper != null) {
+            LockSupport.unpark(sleeper);
+        }
     }
 
     /** Any thread: false from the third failed cycle in a row until a second passes without a failure. */
@@ -103,6 +119,7 @@ final class TickAgent {
     CompletableFuture<Void> drain(long spreadNanos, long retryMillis, long jitterMillis) {
         var done = new CompletableFuture<Void>();
         drains.offer(new Partitions.Drain(spreadNanos, retryMillis, jitterMillis, done));
+        wake();
         return done;
     }
 
@@ -307,6 +324,12 @@ final class TickAgent {
         }
     }
 
+    /**
+     * Ticks every {@code tick} while there is work. A cycle that found none, and failed nowhere, is followed by
+     * a sleep until work arrives or the next heartbeat round is due, so that an idle broadcaster does not wake
+     * 100 times a second; the first event after a sleep is ticked at once, and the ticks after it keep the
+     * cadence, so that a burst still shares its writes.
+     */
     private void run() {
         long tickNanos = settings.tick().toNanos();
         long next = clock.getAsLong();
@@ -316,7 +339,10 @@ final class TickAgent {
                 LockSupport.parkNanos(next - now);
                 continue;
             }
-            cycle(now);
+            if (cycle(now) == 0 && !failures.failing() && sleepUntilWork()) {
+                next = clock.getAsLong(); // what woke it is ticked at once
+                continue;
+            }
             next += tickNanos;
             if (next - now < 0) {
                 next = now + tickNanos; // fell behind: skip the missed ticks rather than burst
@@ -325,14 +351,50 @@ final class TickAgent {
         finish();
     }
 
-    /** One cycle; what escapes {@link #doWork} (a bug, since every step contains its own) is counted, not fatal. */
-    private void cycle(long now) {
+    /**
+     * One cycle; what escapes {@link #doWork} (a bug, since every step contains its own) is counted, not fatal.
+     * Returns how much it did, or -1 when something escaped.
+     */
+    private int cycle(long now) {
         try {
-            doWork(now);
+            return doWork(now);
         } catch (Throwable escaped) {
             failures.failed(null, escaped); // null: outside every step
             failures.endCycle(now);
+            return -1;
         }
+    }
+
+    /** Whether a cycle has something to do, or the agent is to stop; read after {@link #sleeping} is set. */
+    private boolean hasWork() {
+        return !running || queue.outstanding() > 0 || admissions.hasWork() || !drains.isEmpty()
+                || startAfter.get() != null;
+    }
+
+    /**
+     * Sleeps until {@link #wake} (or {@link #close}) hands the agent work, or the next heartbeat round is due;
+     * returns false, at once, when there already is work (a resume under way, an event still held).
+     */
+    private boolean sleepUntilWork() {
+        sleeping = thread;
+        try {
+            if (hasWork()) {
+                return false;
+            }
+            long now = clock.getAsLong();
+            while (!hasWork() && nextHeartbeatRound - now > 0) {
+                LockSupport.parkNanos(this, nextHeartbeatRound - now);
+                now = clock.getAsLong();
+            }
+            return true;
+        } finally {
+            sleeping = null;
+        }
+    }
+
+    /** Whether the tick thread is asleep for want of work; for tests. */
+    boolean isAsleep() {
+        return sleeping != null;
     }
 
     /** Runs one cycle on the caller's thread, for a hub that was never started. */

@@ -56,6 +56,11 @@ final class TickFailures {
         }
     }
 
+    /** Tick thread: whether the last cycle failed somewhere (the agent keeps its cadence then). */
+    boolean failing() {
+        return consecutiveCycles > 0;
+    }
+
     /** False from the third failed cycle in a row until a second passes without a failure. */
     boolean isHealthy(long nowNanos) {
         return !unhealthy || nowNanos - lastFailureNanos >= RECOVERY_NANOS;
