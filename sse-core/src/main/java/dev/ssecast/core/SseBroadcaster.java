@@ -222,7 +222,11 @@ public final class SseBroadcaster implements AutoCloseable {
         private Builder() {
         }
 
-        /** How often events are drained and fanned out; within [1ms, 1s]. Default 10ms. */
+        /**
+         * How often events are drained and fanned out while there are any; within [1ms, 1s]. Default 10ms. An
+         * idle broadcaster does not tick: it sleeps until an event, a stream or a drain arrives (which is then
+         * ticked at once) or a heartbeat round is due.
+         */
         public Builder tick(Duration tick) {
             this.tick = Objects.requireNonNull(tick, "tick");
             return this;
