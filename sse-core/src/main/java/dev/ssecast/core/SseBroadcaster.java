@@ -150,6 +150,15 @@ public final class SseBroadcaster implements AutoCloseable {
         return hub.stats().tickFailures();
     }
 
+    /**
+     * Tick periods put off so far because an event loop was still writing an earlier tick: the next tick then
+     * carries the events of both, in one write per stream. Rising steadily, it says the loops cannot keep up with
+     * the publish rate at one write per tick, and the broadcaster has lengthened its tick to match.
+     */
+    public long ticksDeferred() {
+        return hub.stats().ticksDeferred();
+    }
+
     /** Accepted events that could not be encoded or kept, and so reached no stream; each is logged with its id. */
     public long eventsDropped() {
         return hub.stats().eventsDropped();

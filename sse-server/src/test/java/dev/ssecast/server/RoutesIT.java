@@ -65,6 +65,7 @@ class RoutesIT {
                 assertThat(body).contains("# TYPE ssecast_open_streams gauge", "# TYPE ssecast_replay_events gauge",
                         "# TYPE ssecast_tick_duration_seconds histogram", "ssecast_tick_duration_seconds_bucket{le=",
                         "ssecast_slow_consumers_closed_total 0", "ssecast_publish_rejected_total 0",
+                        "# TYPE ssecast_ticks_deferred_total counter",
                         "jvm_memory_used_bytes{area=\"heap\"}", "jvm_gc_collection_seconds_count",
                         "ssecast_open_connections", "ssecast_max_connections 5000");
                 assertThat(body).containsPattern("(?m)^ssecast_open_streams [1-9]")

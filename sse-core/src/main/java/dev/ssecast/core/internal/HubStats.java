@@ -17,6 +17,7 @@ public final class HubStats {
     final LongAdder tickFailures = new LongAdder();
     final LongAdder eventsDropped = new LongAdder();
     final LongAdder streamsExpired = new LongAdder();
+    final LongAdder ticksDeferred = new LongAdder();
 
     public int openStreams() {
         return openStreams.get();
@@ -52,5 +53,10 @@ public final class HubStats {
 
     public long streamsExpired() {
         return streamsExpired.sum();
+    }
+
+    /** Tick periods put off because an event loop was still writing an earlier tick; see {@code TickAgent}. */
+    public long ticksDeferred() {
+        return ticksDeferred.sum();
     }
 }

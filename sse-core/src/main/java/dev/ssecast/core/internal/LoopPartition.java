@@ -34,6 +34,12 @@ final class LoopPartition {
     final EventLoop loop;
     /** Streams admitted to this loop and not yet removed; counted up by the tick thread before the hand-off. */
     final AtomicInteger streams = new AtomicInteger();
+    /** Ticks handed to this loop and not yet written: counted up by the tick thread, down by the loop. */
+    final AtomicInteger ticksInFlight = new AtomicInteger();
+    /** {@link System#nanoTime()} when this loop last finished writing a tick (or was created). */
+    volatile long lastTickDoneNanos = System.nanoTime();
+    /** Called on the loop after each tick it wrote; wakes a tick thread that waits for the loops. */
+    private final Runnable tickDone;
 
     private final HubStats stats;
     private final long maxQueuedBytes;
@@ -50,8 +56,9 @@ final class LoopPartition {
     /** A sum of what the first passes of {@link #writeToAll} read, kept so that the JIT keeps the reads. */
     private long touched;
 
-    LoopPartition(EventLoop loop, HubStats stats, long maxQueuedBytes, long maxUnwritableNanos) {
+    LoopPartition(EventLoop loop, HubStats stats, long maxQueuedBytes, long maxUnwritableNanos, Runnable tickDone) {
         this.loop = loop;
+        this.tickDone = tickDone;
         this.stats = stats;
         this.maxQueuedBytes = maxQueuedBytes;
         this.maxUnwritableNanos = maxUnwritableNanos;
@@ -206,6 +213,9 @@ final class LoopPartition {
             }
         } finally {
             tick.releaseAll();
+            lastTickDoneNanos = System.nanoTime();
+            ticksInFlight.decrementAndGet();
+            tickDone.run();
         }
         stats.deliveries.add(deliveries);
     }

@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,9 +25,14 @@ final class Partitions {
     private final Map<EventLoop, LoopPartition> byLoop = new IdentityHashMap<>();
     private final List<LoopPartition> all = new ArrayList<>();
     private final List<LoopPartition> receivers = new ArrayList<>();
+    private final Runnable tickDone;
 
-    Partitions(HubStats stats, long maxQueuedBytes, long maxUnwritableNanos, TickFaults faults) {
+    /** How long a loop that writes no tick at all is waited for before the ticks go on without it. */
+    static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    Partitions(HubStats stats, long maxQueuedBytes, long maxUnwritableNanos, TickFaults faults, Runnable tickDone) {
         this.stats = stats;
+        this.tickDone = tickDone;
         this.maxQueuedBytes = maxQueuedBytes;
         this.maxUnwritableNanos = maxUnwritableNanos;
         this.faults = faults;
@@ -53,10 +59,12 @@ final class Partitions {
             }
             for (int p = 0; p < receivers.size(); p++) {
                 LoopPartition partition = receivers.get(p);
+                partition.ticksInFlight.incrementAndGet();
                 try {
                     faults.at(TickFaults.Step.HAND_OFF);
                     partition.loop.execute(() -> partition.fanOut(frames));
                 } catch (RuntimeException | Error notHandedOff) {
+                    partition.ticksInFlight.decrementAndGet();
                     frames.releaseAll(); // the references retained for this loop
                     partition.poison();
                     failures.failed(TickFaults.Step.HAND_OFF, notHandedOff);
@@ -70,6 +78,23 @@ final class Partitions {
     }
 
     /**
+     * Whether a loop is still writing a tick handed to it before, and wrote one within the last
+     * {@link #STUCK_NANOS}: the next tick is then put off, so that it carries more events in one write per stream
+     * instead of queueing behind the last. A loop that wrote nothing for longer is stuck (blocked by a handler,
+     * say) and is not waited for: the ticks go on, and its tasks queue as they would without the wait.
+     */
+    boolean lagging() {
+        long now = System.nanoTime();
+        for (int p = 0; p < all.size(); p++) {
+            LoopPartition partition = all.get(p);
+            if (partition.ticksInFlight.get() > 0 && now - partition.lastTickDoneNanos < STUCK_NANOS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Lists a stream on its loop with {@code preamble} (taken: written there, or released), counting it as open
      * at once, so that a drain or the close sees it.
      */
@@ -78,7 +103,7 @@ final class Partitions {
         EventLoop loop = channel.eventLoop();
         LoopPartition partition = byLoop.get(loop);
         if (partition == null) {
-            partition = new LoopPartition(loop, stats, maxQueuedBytes, maxUnwritableNanos);
+            partition = new LoopPartition(loop, stats, maxQueuedBytes, maxUnwritableNanos, tickDone);
             byLoop.put(loop, partition);
             all.add(partition);
         }

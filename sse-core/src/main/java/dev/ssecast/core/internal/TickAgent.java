@@ -70,7 +70,7 @@ final class TickAgent {
         this.ring = new ReplayRing(settings.replayEvents(), settings.replayBytes(),
                 settings.suppliedIds() ? null : EventId.of(settings.firstId() - 1));
         this.partitions = new Partitions(stats, settings.maxQueuedBytes(), settings.maxUnwritable().toNanos(),
-                faults);
+                faults, this::wake);
         this.admissions = new Admissions(ring, audiences, partitions,
                 new ResumeFrames(alloc, settings.writeBufferHigh()), settings, stats, faults, failures, this::wake);
         this.heartbeatNanos = settings.heartbeat().toNanos();
@@ -339,6 +339,13 @@ final class TickAgent {
                 LockSupport.parkNanos(next - now);
                 continue;
             }
+            if (partitions.lagging()) {
+                // A loop still writes an earlier tick: put this one off, so that its events join the next
+                // tick's write instead of queueing behind the last. Counted once per tick period put off.
+                stats.ticksDeferred.increment();
+                awaitLoops(now + tickNanos);
+                continue;
+            }
             if (cycle(now) == 0 && !failures.failing() && sleepUntilWork()) {
                 next = clock.getAsLong(); // what woke it is ticked at once
                 continue;
@@ -387,6 +394,20 @@ final class TickAgent {
                 now = clock.getAsLong();
             }
             return true;
+        } finally {
+            sleeping = null;
+        }
+    }
+
+    /** Waits until no loop lags (each wakes the agent when it finishes a tick), the deadline, or the close. */
+    private void awaitLoops(long deadline) {
+        sleeping = thread;
+        try {
+            long now = clock.getAsLong();
+            while (running && partitions.lagging() && deadline - now > 0) {
+                LockSupport.parkNanos(this, deadline - now);
+                now = clock.getAsLong();
+            }
         } finally {
             sleeping = null;
         }

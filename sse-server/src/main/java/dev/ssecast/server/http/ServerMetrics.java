@@ -84,6 +84,9 @@ public final class ServerMetrics {
                 broadcaster::tickFailures);
         counter("ssecast_streams_expired", "Streams ended, with a retry, because their token's time was up",
                 broadcaster::streamsExpired);
+        counter("ssecast_ticks_deferred", "Tick periods put off because an event loop was still writing an earlier "
+                + "tick (the next tick carries both in one write per stream): the loops are behind the publish rate",
+                broadcaster::ticksDeferred);
         counter("ssecast_events_dropped", "Accepted events that could not be encoded or kept, so reached no stream",
                 broadcaster::eventsDropped);
         GaugeWithCallback.builder().name("ssecast_tick_healthy")

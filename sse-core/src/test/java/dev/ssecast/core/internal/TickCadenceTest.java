@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,19 +35,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An idle hub sleeps instead of ticking 100 times a second, and whatever hands it work from another thread (a
- * publish, a stream, a completed history load, a drain, a close) wakes it at once. The heartbeat is an hour, so
- * a hand-off that failed to wake the hub would wait half an hour for the next heartbeat round; every wait here is
- * a few seconds.
+ * When the tick runs. An idle hub sleeps instead of ticking 100 times a second, and whatever hands it work from
+ * another thread (a publish, a stream, a completed history load, a drain, a close) wakes it at once; the heartbeat
+ * is an hour, so a hand-off that failed to wake the hub would wait half an hour for the next heartbeat round, and
+ * every wait here is a few seconds. A tick whose loop is still writing an earlier one is put off, and the next
+ * carries its events in the same write, unless the loop has written nothing for a second.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TickSleepTest {
+class TickCadenceTest {
     private static final Duration AT_ONCE = Duration.ofSeconds(5);
 
     private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
     private final LocalAddress address = new LocalAddress("tick-sleep-" + System.nanoTime());
     private final AtomicInteger cycles = new AtomicInteger();
     private final StringBuffer received = new StringBuffer();
+    /** Each buffer the client read, as text: one per write of the stream's loop. */
+    private final List<String> reads = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
     private volatile CountDownLatch nextCycle = new CountDownLatch(1);
     private Hub hub;
@@ -75,6 +79,7 @@ class TickSleepTest {
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         ByteBuf bytes = (ByteBuf) msg;
                         received.append(bytes.toString(StandardCharsets.UTF_8));
+                        reads.add(bytes.toString(StandardCharsets.UTF_8));
                         bytes.release();
                     }
                 })
@@ -178,5 +183,62 @@ class TickSleepTest {
         CompletableFuture<Void> closed = CompletableFuture.runAsync(hub::close);
         closed.get(AT_ONCE.toSeconds(), TimeUnit.SECONDS);
         assertThat(hub.isAsleep()).isFalse();
+    }
+
+    /** Occupies the stream's loop, as a long write or a slow handler would, until {@code release} is counted down. */
+    private void occupyLoop(CountDownLatch release) throws Exception {
+        accepted.get(5, TimeUnit.SECONDS).eventLoop().execute(() -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    @Test
+    void aTickWhoseLoopIsStillWritingTheLastIsPutOffAndTheNextCarriesItsEventsInOneWrite() throws Exception {
+        start(false, null);
+        subscribe(null);
+        await().atMost(AT_ONCE).until(() -> hub.stats().openStreams() == 1);
+        CountDownLatch release = new CountDownLatch(1);
+        occupyLoop(release);
+
+        hub.publish("a", SseEvent.ofData("first"));
+        await().atMost(AT_ONCE).until(() -> hub.stats().published() == 1); // handed to the occupied loop
+        long deferred = hub.stats().ticksDeferred();
+        hub.publish("a", SseEvent.ofData("second"));
+        await().atMost(AT_ONCE).until(() -> hub.stats().ticksDeferred() >= deferred + 2);
+        hub.publish("a", SseEvent.ofData("third"));
+        await().atMost(AT_ONCE).until(() -> hub.stats().ticksDeferred() >= deferred + 4);
+        assertThat(hub.stats().published()).as("nothing ticked while the loop was behind").isEqualTo(1);
+        int before = reads.size();
+
+        release.countDown();
+        await().atMost(AT_ONCE).until(() -> received.toString().contains("data: third\n"));
+        List<String> after = reads.subList(before, reads.size());
+        assertThat(after).hasSize(2);
+        assertThat(after.get(0)).contains("data: first\n").doesNotContain("second");
+        assertThat(after.get(1)).containsSubsequence("data: second\n", "data: third\n");
+    }
+
+    @Test
+    void aLoopThatWritesNothingForASecondIsNotWaitedFor() throws Exception {
+        start(false, null);
+        subscribe(null);
+        await().atMost(AT_ONCE).until(() -> hub.stats().openStreams() == 1);
+        CountDownLatch release = new CountDownLatch(1);
+        occupyLoop(release);
+
+        hub.publish("a", SseEvent.ofData("first"));
+        await().atMost(AT_ONCE).until(() -> hub.stats().published() == 1);
+        hub.publish("a", SseEvent.ofData("second"));
+        // The loop is still occupied: after a second the ticks go on, and its tasks queue as before.
+        await().atMost(AT_ONCE).until(() -> hub.stats().published() == 2);
+        assertThat(received.toString()).doesNotContain("first");
+
+        release.countDown();
+        await().atMost(AT_ONCE).until(() -> received.toString().contains("data: second\n"));
+        assertThat(received.toString()).containsSubsequence("data: first\n", "data: second\n");
     }
 }
