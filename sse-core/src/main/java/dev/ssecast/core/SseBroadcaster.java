@@ -151,9 +151,10 @@ public final class SseBroadcaster implements AutoCloseable {
     }
 
     /**
-     * Tick periods put off so far because an event loop was still writing an earlier tick: the next tick then
-     * carries the events of both, in one write per stream. Rising steadily, it says the loops cannot keep up with
-     * the publish rate at one write per tick, and the broadcaster has lengthened its tick to match.
+     * Tick periods put off so far, with events (or streams) waiting, because an event loop was still writing an
+     * earlier tick: the next tick then carries them, in one write per stream. Rising steadily, it says the loops
+     * cannot keep up with the publish rate at one write per tick, and the broadcaster has lengthened its tick to
+     * match.
      */
     public long ticksDeferred() {
         return hub.stats().ticksDeferred();

@@ -55,7 +55,7 @@ public final class HubStats {
         return streamsExpired.sum();
     }
 
-    /** Tick periods put off because an event loop was still writing an earlier tick; see {@code TickAgent}. */
+    /** Tick periods put off, with work waiting, because a loop was still writing an earlier tick; see TickAgent. */
     public long ticksDeferred() {
         return ticksDeferred.sum();
     }

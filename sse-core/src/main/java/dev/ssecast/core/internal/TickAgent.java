@@ -339,7 +339,7 @@ final class TickAgent {
                 LockSupport.parkNanos(next - now);
                 continue;
             }
-            if (partitions.lagging()) {
+            if (hasWork() && partitions.lagging()) {
                 // A loop still writes an earlier tick: put this one off, so that its events join the next
                 // tick's write instead of queueing behind the last. Counted once per tick period put off.
                 stats.ticksDeferred.increment();

@@ -84,8 +84,8 @@ public final class ServerMetrics {
                 broadcaster::tickFailures);
         counter("ssecast_streams_expired", "Streams ended, with a retry, because their token's time was up",
                 broadcaster::streamsExpired);
-        counter("ssecast_ticks_deferred", "Tick periods put off because an event loop was still writing an earlier "
-                + "tick (the next tick carries both in one write per stream): the loops are behind the publish rate",
+        counter("ssecast_ticks_deferred", "Tick periods put off, with events waiting, because an event loop was still "
+                + "writing an earlier tick (the next tick carries them in one write per stream): the loops are behind",
                 broadcaster::ticksDeferred);
         counter("ssecast_events_dropped", "Accepted events that could not be encoded or kept, so reached no stream",
                 broadcaster::eventsDropped);
