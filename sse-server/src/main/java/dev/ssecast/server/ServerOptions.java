@@ -3,6 +3,7 @@ package dev.ssecast.server;
 import dev.ssecast.server.net.TrustedProxies;
 import dev.ssecast.server.auth.Authorizer;
 import dev.ssecast.server.auth.TokenKeys;
+import dev.ssecast.server.tls.ServerTls;
 import io.netty.util.ResourceLeakDetector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -127,6 +128,25 @@ public final class ServerOptions {
             description = "PEM public key tokens are signed for: RSA of at least 2048 bits (RS256) or EC P-256 "
                     + "(ES256). Env: SSECAST_JWT_PUBLIC_KEY. Default: unset.")
     private Path jwtPublicKey;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain (leaf first) to serve TLS with on --port; needs --tls-key. Re-read "
+                    + "when it changes: new connections get the new pair. Env: SSECAST_TLS_CERT. Default: unset "
+                    + "(plain HTTP).")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "PEM PKCS#8 private key (\"BEGIN PRIVATE KEY\") of --tls-cert, RSA or EC. Env: "
+                    + "SSECAST_TLS_KEY. Default: unset.")
+    private Path tlsKey;
+
+    @Option(names = "--tls-reload-check", defaultValue = "10s", paramLabel = "DURATION",
+            converter = OptionValues.Millis.class,
+            description = "How often --tls-cert and --tls-key are read again for a new pair, within [100ms, 1h]. "
+                    + "Env: SSECAST_TLS_RELOAD_CHECK. Default: ${DEFAULT-VALUE}.")
+    private Duration tlsReloadCheck;
+
+    private ServerTls tls;
 
     @Option(names = "--jwks", paramLabel = "FILE",
             description = "JWK set file (RS256, ES256 keys by kid), re-read when it changes. Env: SSECAST_JWKS. "
@@ -335,6 +355,7 @@ public final class ServerOptions {
             throw invalid(cli, "--cors-origin", "must be * alone or a list of origins, was " + corsOrigin);
         }
         validateTokens(cli, env);
+        validateTls(cli);
     }
 
     private void validateAbuseLimits(CommandLine cli) {
@@ -357,6 +378,22 @@ public final class ServerOptions {
         }
         if (metricsToken != null && !TOKEN.matcher(metricsToken).matches()) {
             throw invalid(cli, "--metrics-token", "must be 16..1024 characters of [A-Za-z0-9._~+/=-] (RFC 6750)");
+        }
+    }
+
+    private void validateTls(CommandLine cli) {
+        within(cli, "--tls-reload-check", tlsReloadCheck, Duration.ofMillis(100), Duration.ofHours(1));
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw invalid(cli, tlsCert == null ? "--tls-key" : "--tls-cert",
+                    "--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+        }
+        if (tlsCert != null) {
+            try {
+                tls = ServerTls.load(tlsCert, tlsKey);
+            } catch (IllegalArgumentException e) {
+                throw invalid(cli, e.getMessage().startsWith("--tls-key") ? "--tls-key" : "--tls-cert",
+                        e.getMessage());
+            }
         }
     }
 
@@ -609,6 +646,15 @@ public final class ServerOptions {
     /** The token /metrics takes from non-loopback clients, or null: loopback only. */
     public String metricsToken() {
         return metricsToken;
+    }
+
+    /** TLS on the listener, loaded from {@code --tls-cert} and {@code --tls-key}; null for plain HTTP. */
+    public ServerTls tls() {
+        return tls;
+    }
+
+    public Duration tlsReloadCheck() {
+        return tlsReloadCheck;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.ssecast.core.SseEvent;
 import dev.ssecast.server.cluster.RedisStreamLog;
 import dev.ssecast.server.cluster.StreamReader;
 import dev.ssecast.server.http.HttpInitializer;
+import dev.ssecast.server.tls.ServerTls;
 import dev.ssecast.server.http.PublishRules;
 import dev.ssecast.server.http.Publisher;
 import dev.ssecast.server.http.ServerMetrics;
@@ -107,6 +108,7 @@ public final class SseServer implements AutoCloseable {
                 .publishRate(options.publishRate() == 0 ? null
                         : new PublishRate(options.publishRate(), options.publishBurst(), System::nanoTime))
                 .metricsToken(options.metricsToken())
+                .tls(options.tls())
                 .build();
         this.threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ssecast-io"),
@@ -177,8 +179,24 @@ public final class SseServer implements AutoCloseable {
                     + bound.cause().getMessage(), bound.cause());
         }
         listener = bound.channel();
-        LOG.info("listening on http://{}:{} ({}, {} event loops)", options.host(), address().getPort(),
-                transportName, threads);
+        LOG.info("listening on {}://{}:{} ({}, {} event loops)", options.tls() == null ? "http" : "https",
+                options.host(), address().getPort(), transportName, threads);
+        ServerTls tls = options.tls();
+        if (tls != null) {
+            LOG.info("TLS: certificate {} (serial {}, valid until {}); TLS 1.3 and 1.2, ALPN http/1.1; the files "
+                            + "are checked for a new pair every {}", tls.certificate().getSubjectX500Principal().getName(),
+                    tls.certificate().getSerialNumber().toString(16), tls.certificate().getNotAfter().toInstant(),
+                    OptionValues.format(options.tlsReloadCheck()));
+            long every = options.tlsReloadCheck().toMillis();
+            group.next().scheduleWithFixedDelay(() -> {
+                try {
+                    tls.reloadIfChanged();
+                } catch (RuntimeException | Error e) {
+                    LOG.warn("TLS: the check for a new certificate failed; trying again in {}",
+                            OptionValues.format(options.tlsReloadCheck()), e);
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        }
         LOG.info("limits: max connections {} (open-file limit {}), max event {} bytes, publish queue {}, replay {} "
                         + "events / {} bytes, tick {}, heartbeat {}, retry {}, drain {}",
                 cap.max(), cap.openFileLimit(), options.maxEventBytes(), options.publishQueue(), options.replay(),

@@ -15,11 +15,13 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import dev.ssecast.server.net.AddressConnections;
 import dev.ssecast.server.net.ClientAddress;
 import dev.ssecast.server.net.ClientAddresses;
 import dev.ssecast.server.net.PublishRate;
 import dev.ssecast.server.net.TrustedProxies;
+import dev.ssecast.server.tls.ServerTls;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -73,8 +76,11 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     private final PublishRate publishRate;
     private final MetricsAccess metricsAccess;
     private final SseHandler turnAway;
+    /** TLS on the listener, or null for plain HTTP. */
+    private final ServerTls tls;
 
     private HttpInitializer(Builder b) {
+        this.tls = b.tls;
         this.publisher = b.publisher == null ? Publisher.of(b.broadcaster) : b.publisher;
         this.metrics = b.metrics;
         this.rules = new PublishRules(b.maxEventBytes);
@@ -134,6 +140,14 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         ClientAddress client = clientAddresses.accepted(ch); // may put the PROXY header decoder first
         if (client != null) {
             perAddress.track(ch, client);
+        }
+        if (tls != null) {
+            // After a PROXY header (which precedes the handshake). The handshake counts against the request
+            // deadline: the deadline's 408 cannot pass a handshake that never completes, so the handshake's own
+            // timeout is the same and closes the connection.
+            SslHandler handshake = tls.newHandler(ch.alloc());
+            handshake.setHandshakeTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS);
+            ch.pipeline().addLast("tls", handshake);
         }
         ch.pipeline()
                 .addLast("http", new HttpServerCodec(limits))
@@ -260,6 +274,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
 
     /** Settings of the HTTP tier; checked in {@link #build()}. */
     public static final class Builder {
+        private ServerTls tls;
         private final SseBroadcaster broadcaster;
         private Publisher publisher;
         private ServerMetrics metrics;
@@ -383,6 +398,12 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         /** The publish rate per client address, or null (the default) for none. */
         public Builder publishRate(PublishRate publishRate) {
             this.publishRate = publishRate;
+            return this;
+        }
+
+        /** TLS for every connection, or null (the default) for plain HTTP. */
+        public Builder tls(ServerTls tls) {
+            this.tls = tls;
             return this;
         }
 
