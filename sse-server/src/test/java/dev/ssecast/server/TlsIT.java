@@ -142,6 +142,29 @@ class TlsIT {
     }
 
     @Test
+    void resumesASessionOnTheNextConnection() throws Exception {
+        X509Bundle leaf = leaf(1, false);
+        install(leaf, leaf);
+        start();
+        SSLContext client = SSLContext.getInstance("TLSv1.2"); // a resumed 1.2 session keeps its id: visible here
+        client.init(null, ca.toTrustManagerFactory().getTrustManagers(), null);
+        byte[][] ids = new byte[2][];
+        long[] created = new long[2];
+        for (int i = 0; i < 2; i++) {
+            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1",
+                    server.address().getPort())) {
+                socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+                socket.setSoTimeout(5000);
+                socket.startHandshake();
+                ids[i] = socket.getSession().getId();
+                created[i] = socket.getSession().getCreationTime();
+            }
+        }
+        assertThat(ids[1]).as("the second handshake resumed the first session").isEqualTo(ids[0]).isNotEmpty();
+        assertThat(created[1]).isEqualTo(created[0]);
+    }
+
+    @Test
     void answersNoPlaintextOnTheTlsPort() throws Exception {
         X509Bundle leaf = leaf(1, false);
         install(leaf, leaf);
