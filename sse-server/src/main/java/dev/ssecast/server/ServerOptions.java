@@ -140,6 +140,11 @@ public final class ServerOptions {
                     + "SSECAST_TLS_KEY. Default: unset.")
     private Path tlsKey;
 
+    @Option(names = "--tls-provider", defaultValue = "auto", paramLabel = "PROVIDER",
+            description = "TLS implementation: auto (OpenSSL where its natives load: Linux and macOS on x86_64 and "
+                    + "aarch64; else the JDK's), openssl or jdk. Env: SSECAST_TLS_PROVIDER. Default: ${DEFAULT-VALUE}.")
+    private ServerTls.Provider tlsProvider;
+
     @Option(names = "--tls-reload-check", defaultValue = "10s", paramLabel = "DURATION",
             converter = OptionValues.Millis.class,
             description = "How often --tls-cert and --tls-key are read again for a new pair, within [100ms, 1h]. "
@@ -389,10 +394,11 @@ public final class ServerOptions {
         }
         if (tlsCert != null) {
             try {
-                tls = ServerTls.load(tlsCert, tlsKey);
+                tls = ServerTls.load(tlsCert, tlsKey, tlsProvider);
             } catch (IllegalArgumentException e) {
-                throw invalid(cli, e.getMessage().startsWith("--tls-key") ? "--tls-key" : "--tls-cert",
-                        e.getMessage());
+                String option = e.getMessage().startsWith("--tls-key") ? "--tls-key"
+                        : e.getMessage().startsWith("--tls-provider") ? "--tls-provider" : "--tls-cert";
+                throw invalid(cli, option, e.getMessage());
             }
         }
     }

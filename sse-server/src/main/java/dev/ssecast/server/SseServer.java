@@ -183,10 +183,15 @@ public final class SseServer implements AutoCloseable {
                 options.host(), address().getPort(), transportName, threads);
         ServerTls tls = options.tls();
         if (tls != null) {
-            LOG.info("TLS: certificate {} (serial {}, valid until {}); TLS 1.3 and 1.2, ALPN http/1.1; the files "
-                            + "are checked for a new pair every {}", tls.certificate().getSubjectX500Principal().getName(),
+            LOG.info("TLS: certificate {} (serial {}, valid until {}); TLS 1.3 and 1.2, ALPN http/1.1, {}; the "
+                            + "files are checked for a new pair every {}",
+                    tls.certificate().getSubjectX500Principal().getName(),
                     tls.certificate().getSerialNumber().toString(16), tls.certificate().getNotAfter().toInstant(),
-                    OptionValues.format(options.tlsReloadCheck()));
+                    tls.provider(), OptionValues.format(options.tlsReloadCheck()));
+            if (tls.openSslUnavailable() != null) {
+                LOG.info("TLS: OpenSSL does not load here ({}), so the JDK's provider serves the handshakes, at "
+                        + "about half OpenSSL's handshakes per core", tls.openSslUnavailable());
+            }
             long every = options.tlsReloadCheck().toMillis();
             group.next().scheduleWithFixedDelay(() -> {
                 try {

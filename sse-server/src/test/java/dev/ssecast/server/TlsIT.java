@@ -9,6 +9,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -30,6 +32,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,9 +85,11 @@ class TlsIT {
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private void start() {
-        server = TestServer.start("--tls-cert", dir.resolve("tls.crt").toString(),
-                "--tls-key", dir.resolve("tls.key").toString(), "--tls-reload-check", "100ms");
+    private void start(String... more) {
+        List<String> args = new ArrayList<>(List.of("--tls-cert", dir.resolve("tls.crt").toString(),
+                "--tls-key", dir.resolve("tls.key").toString(), "--tls-reload-check", "100ms"));
+        args.addAll(List.of(more));
+        server = TestServer.start(args.toArray(String[]::new));
     }
 
     private URI base() {
@@ -119,12 +125,13 @@ class TlsIT {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 
-    @Test
-    void streamsAndPublishesOverTlsWithAnEcAndAnRsaCertificate() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"openssl", "jdk"})
+    void streamsAndPublishesOverTlsWithAnEcAndAnRsaCertificate(String provider) throws Exception {
         for (boolean rsa : new boolean[] {false, true}) {
             X509Bundle leaf = leaf(rsa ? 2 : 1, rsa);
             install(leaf, leaf);
-            start();
+            start("--tls-provider", provider);
             HttpClient client = client();
             try (EventStream stream = EventStream.open(client, base(), "/events?topic=t")) {
                 stream.awaitRetry();
@@ -141,11 +148,12 @@ class TlsIT {
         }
     }
 
-    @Test
-    void resumesASessionOnTheNextConnection() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"openssl", "jdk"})
+    void resumesASessionOnTheNextConnection(String provider) throws Exception {
         X509Bundle leaf = leaf(1, false);
         install(leaf, leaf);
-        start();
+        start("--tls-provider", provider);
         SSLContext client = SSLContext.getInstance("TLSv1.2"); // a resumed 1.2 session keeps its id: visible here
         client.init(null, ca.toTrustManagerFactory().getTrustManagers(), null);
         byte[][] ids = new byte[2][];

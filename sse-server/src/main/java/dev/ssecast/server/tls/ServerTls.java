@@ -8,6 +8,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +37,8 @@ import java.util.regex.Pattern;
 /**
  * TLS on the listener: the certificate chain of {@code --tls-cert} and the PKCS#8 key of {@code --tls-key}, both
  * PEM; TLS 1.3 and 1.2 only, with RFC 9113's cipher rules ({@link Http2SecurityUtil}); ALPN offering
- * {@code http/1.1} (and {@code h2} once the server speaks HTTP/2); session resumption on (the JDK provider's
- * session cache and TLS 1.3 tickets).
+ * {@code http/1.1} (and {@code h2} once the server speaks HTTP/2); session resumption on (the provider's session
+ * cache and TLS 1.3 tickets); OpenSSL (BoringSSL) where it loads, else the JDK's provider ({@link Provider}).
  *
  * <p>{@link #reloadIfChanged} reads both files again and swaps in the new pair when their bytes changed, since
  * certbot and Kubernetes secret mounts replace the files rather than signal the process. New connections get the
@@ -50,8 +51,31 @@ public final class ServerTls {
     private static final Pattern PRIVATE_KEY = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----\\s*([A-Za-z0-9+/=\\s]+?)-----END PRIVATE KEY-----");
 
+    /** Which TLS implementation serves the handshakes. */
+    public enum Provider {
+        /** OpenSSL (BoringSSL, from the jar's natives) where it loads, else the JDK's. */
+        AUTO,
+        /** BoringSSL through netty-tcnative: about 1.7 to 4 times the JDK's handshakes per core. */
+        OPENSSL,
+        /** The JDK's own. */
+        JDK;
+
+        /** The provider {@code this} means on this machine; the reason OpenSSL does not load, when it does not. */
+        SslProvider resolve() {
+            if (this == JDK || this == AUTO && !OpenSsl.isAvailable()) {
+                return SslProvider.JDK;
+            }
+            if (!OpenSsl.isAvailable()) {
+                throw new IllegalArgumentException("--tls-provider openssl: OpenSSL does not load on this machine ("
+                        + OpenSsl.unavailabilityCause() + "); use auto or jdk");
+            }
+            return SslProvider.OPENSSL;
+        }
+    }
+
     private final Path certFile;
     private final Path keyFile;
+    private final SslProvider provider;
     private volatile Loaded current;
     /** The digest of the last pair refused, so that a bad pair is warned about once, not at every check. */
     private byte[] refused;
@@ -59,9 +83,10 @@ public final class ServerTls {
     private record Loaded(SslContext context, X509Certificate certificate, byte[] digest) {
     }
 
-    private ServerTls(Path certFile, Path keyFile, Loaded loaded) {
+    private ServerTls(Path certFile, Path keyFile, SslProvider provider, Loaded loaded) {
         this.certFile = certFile;
         this.keyFile = keyFile;
+        this.provider = provider;
         this.current = loaded;
     }
 
@@ -71,8 +96,20 @@ public final class ServerTls {
      * @throws IllegalArgumentException saying what is wrong with the files, and how to fix a key that is not
      *                                  PKCS#8
      */
-    public static ServerTls load(Path certFile, Path keyFile) {
-        return new ServerTls(certFile, keyFile, read(certFile, keyFile));
+    public static ServerTls load(Path certFile, Path keyFile, Provider provider) {
+        SslProvider resolved = provider.resolve();
+        return new ServerTls(certFile, keyFile, resolved, read(certFile, keyFile, resolved));
+    }
+
+    /** The provider that serves the handshakes: OpenSSL or the JDK's. */
+    public String provider() {
+        return provider == SslProvider.JDK ? "JDK" : "OpenSSL (" + OpenSsl.versionString() + ")";
+    }
+
+    /** Why OpenSSL does not serve, or null when it does (or was not asked for). */
+    public String openSslUnavailable() {
+        return provider == SslProvider.JDK && !OpenSsl.isAvailable() ? String.valueOf(OpenSsl.unavailabilityCause())
+                : null;
     }
 
     /** A handler for a new connection, with the pair loaded last. */
@@ -101,7 +138,7 @@ public final class ServerTls {
             return false;
         }
         try {
-            Loaded loaded = read(certFile, keyFile);
+            Loaded loaded = read(certFile, keyFile, provider);
             current = loaded;
             refused = null;
             LOG.info("TLS: loaded the new certificate {} (serial {}, valid until {}) for new connections",
@@ -121,7 +158,7 @@ public final class ServerTls {
         }
     }
 
-    private static Loaded read(Path certFile, Path keyFile) {
+    private static Loaded read(Path certFile, Path keyFile, SslProvider provider) {
         byte[] certPem = readFile(certFile, "--tls-cert");
         byte[] keyPem = readFile(keyFile, "--tls-key");
         X509Certificate[] chain = certificates(certPem, certFile);
@@ -129,14 +166,14 @@ public final class ServerTls {
         checkPair(chain[0], key, certFile, keyFile);
         try {
             SslContext context = SslContextBuilder.forServer(key, chain)
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                             ApplicationProtocolNames.HTTP_1_1))
-                    .sessionCacheSize(0) // the provider's default size, about 20,000 sessions
+                    .sessionCacheSize(20_480)
                     .sessionTimeout(86_400)
                     .build();
             return new Loaded(context, chain[0], digest(certPem, keyPem));
