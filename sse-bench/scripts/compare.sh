@@ -19,6 +19,7 @@
 #   ssecast-epoll, ssecast-uring, ssecast-nio   the same with --transport epoll | io_uring | nio; a server that
 #                  falls back to another transport is skipped, with the reason, rather than mislabelled
 #   ssecast-base   the same start command with another build's jar (BASE_JAR), for a before/after in one run
+#   ssecast-tls, ssecast-tls-jdk   the same over TLS (an EC P-256 pair made in OUT), OpenSSL's or the JDK's
 #   cfanout        ../shared/bench/cfanout.c (CFANOUT_SRC), built with gcc -O2 into OUT/cfanout
 #   nchan          scripts/nchan.sh
 # Environment: SERVERS ("ssecast cfanout nchan"), PHASES ("idle syscalls capacity"), IDLE (18000), WARMUP (0),
@@ -46,9 +47,9 @@ TAG=${TAG:-}
 bench() {
     java -Xms512m -Xmx2g -XX:+UseParallelGC -cp "$here/target/benchmarks.jar" dev.ssecast.bench.load.SsecastBench "$@"
 }
-await_port() { # a HEAD answers at once on every server (cfanout subscribes only a GET)
+await_port() { # port [scheme]: a HEAD answers at once on every server (cfanout subscribes only a GET)
     for _ in $(seq 1 100); do
-        curl -s -o /dev/null --max-time 1 -I "http://127.0.0.1:$1/" && return 0
+        curl -sk -o /dev/null --max-time 1 -I "${2:-http}://127.0.0.1:$1/" && return 0
         sleep 0.1
     done
     echo "nothing listens on port $1" >&2
@@ -56,20 +57,30 @@ await_port() { # a HEAD answers at once on every server (cfanout subscribes only
 }
 start_server() { # label port log -> sets pids, url, publish, heap; returns 1 when the server is not what it says
     heap=
+    scheme=http
     case "$1" in
     ssecast*)
         jar=$root/sse-server/target/ssecast-server.jar
+        tls=
         case "$1" in
         ssecast) transport= ;;
         ssecast-base) transport= ; jar=${BASE_JAR:?ssecast-base needs BASE_JAR, another build of ssecast-server.jar} ;;
         ssecast-uring) transport=io_uring ;;
+        ssecast-tls) transport= ; tls=auto ;;
+        ssecast-tls-jdk) transport= ; tls=jdk ;;
         *) transport=${1#ssecast-} ;;
         esac
+        if [ -n "$tls" ]; then # an EC P-256 pair made here; the load generator trusts any certificate
+            [ -f "$out/tls.key" ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+                -subj /CN=localhost -keyout "$out/tls.key" -out "$out/tls.crt" 2>/dev/null
+            scheme=https
+        fi
         # shellcheck disable=SC2086 # the options are lists of words
         java $SERVER_JAVA_OPTS -jar "$jar" --port "$2" --host 127.0.0.1 \
-            ${transport:+--transport "$transport"} $SSECAST_ARGS > "$3" 2>&1 &
+            ${transport:+--transport "$transport"} \
+            ${tls:+--tls-cert "$out/tls.crt" --tls-key "$out/tls.key" --tls-provider "$tls"} $SSECAST_ARGS > "$3" 2>&1 &
         pids=$!
-        url="http://127.0.0.1:$2/events?topic=bench"
+        url="$scheme://127.0.0.1:$2/events?topic=bench"
         publish="$url"
         heap=--jvm-heap
         ;;
@@ -89,7 +100,7 @@ start_server() { # label port log -> sets pids, url, publish, heap; returns 1 wh
         exit 2
         ;;
     esac
-    await_port "$2" || exit 1
+    await_port "$2" "$scheme" || exit 1
     for pid in $(echo "$pids" | tr ',' ' '); do
         kill -0 "$pid" || { echo "$1 did not start; see $3" >&2; exit 1; }
     done

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetAddress;
@@ -30,6 +31,8 @@ final class LocalNode implements LoadNode {
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private final InetSocketAddress remote;
+    /** TLS for an {@code https://} URL, else null. */
+    private final SslContext tls;
     private final byte[] request;
     private final List<InetAddress> sources;
     private final Tally tally = new Tally();
@@ -41,7 +44,8 @@ final class LocalNode implements LoadNode {
     LocalNode(URI url, List<InetAddress> sources, int threads) {
         this.group = Transport.group("ssecast-bench-sub", threads);
         this.bootstrap = Transport.bootstrap(group);
-        this.remote = new InetSocketAddress(url.getHost(), url.getPort() == -1 ? 80 : url.getPort());
+        this.remote = new InetSocketAddress(url.getHost(), ClientTls.port(url));
+        this.tls = ClientTls.forUrl(url);
         String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
         this.request = SseStreamReader.request(url.getHost() + ":" + remote.getPort(), path);
         this.sources = List.copyOf(sources);
@@ -94,6 +98,9 @@ final class LocalNode implements LoadNode {
         ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast(tls.newHandler(ch.alloc())); // holds the request until the handshake
+                }
                 ch.pipeline().addLast(new SseStreamReader(account, tally));
                 accounts.get(ch.eventLoop()).add(account);
             }

@@ -12,7 +12,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.URI;
@@ -37,6 +40,8 @@ final class Publisher {
     private final String pad;
     private final List<Connection> connections = new ArrayList<>();
     private final SeqList refused = new SeqList();
+    /** TLS for an {@code https://} URL, else null. */
+    private final SslContext tls;
     private ScheduledFuture<?> pacer;
     private double rate;
     private long startNanos;
@@ -47,6 +52,7 @@ final class Publisher {
 
     Publisher(EventLoop loop, Bootstrap bootstrap, URI uri, int connections, int payloadBytes) {
         this.loop = loop;
+        this.tls = ClientTls.forUrl(uri);
         this.bootstrap = bootstrap.clone(loop).option(ChannelOption.TCP_NODELAY, true);
         this.uri = uri;
         this.pad = "x".repeat(Math.max(0, payloadBytes - 48));
@@ -161,16 +167,23 @@ final class Publisher {
         final SeqList inFlight = new SeqList();
         Channel channel;
         ChannelFuture connecting;
+        /** The TLS handshake of {@link #channel}, or null for plain HTTP: nothing is written or flushed before it. */
+        Future<Channel> handshake;
 
         boolean ready() {
             if (channel != null && channel.isActive()) {
-                return inFlight.size() < MAX_IN_FLIGHT_PER_CONNECTION;
+                return (handshake == null || handshake.isSuccess()) && inFlight.size() < MAX_IN_FLIGHT_PER_CONNECTION;
             }
             if (connecting == null || connecting.isDone()) {
-                int port = uri.getPort() == -1 ? 80 : uri.getPort();
+                int port = ClientTls.port(uri);
                 connecting = bootstrap.handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            SslHandler handler = tls.newHandler(ch.alloc());
+                            handshake = handler.handshakeFuture();
+                            ch.pipeline().addLast(handler);
+                        }
                         // requests go out as raw bytes; only responses are decoded
                         ch.pipeline().addLast(new HttpResponseDecoder(), Connection.this);
                     }
@@ -191,7 +204,7 @@ final class Publisher {
         }
 
         void flush() {
-            if (channel != null) {
+            if (channel != null && (handshake == null || handshake.isSuccess())) {
                 channel.flush();
             }
         }
