@@ -196,14 +196,19 @@ class TickCadenceTest {
         });
     }
 
-    @Test
-    void aTickWhoseLoopIsStillWritingTheLastIsPutOffAndTheNextCarriesItsEventsInOneWrite() throws Exception {
+    /** A started hub with one stream, whose loop is then occupied until the returned latch is counted down. */
+    private CountDownLatch oneStreamOnAnOccupiedLoop() throws Exception {
         start(false, null);
         subscribe(null);
         await().atMost(AT_ONCE).until(() -> hub.stats().openStreams() == 1);
         CountDownLatch release = new CountDownLatch(1);
         occupyLoop(release);
+        return release;
+    }
 
+    @Test
+    void aTickWhoseLoopIsStillWritingTheLastIsPutOffAndTheNextCarriesItsEventsInOneWrite() throws Exception {
+        CountDownLatch release = oneStreamOnAnOccupiedLoop();
         hub.publish("a", SseEvent.ofData("first"));
         await().atMost(AT_ONCE).until(() -> hub.stats().published() == 1); // handed to the occupied loop
         long deferred = hub.stats().ticksDeferred();
@@ -224,12 +229,7 @@ class TickCadenceTest {
 
     @Test
     void aLoopThatWritesNothingForASecondIsNotWaitedFor() throws Exception {
-        start(false, null);
-        subscribe(null);
-        await().atMost(AT_ONCE).until(() -> hub.stats().openStreams() == 1);
-        CountDownLatch release = new CountDownLatch(1);
-        occupyLoop(release);
-
+        CountDownLatch release = oneStreamOnAnOccupiedLoop();
         hub.publish("a", SseEvent.ofData("first"));
         await().atMost(AT_ONCE).until(() -> hub.stats().published() == 1);
         hub.publish("a", SseEvent.ofData("second"));
