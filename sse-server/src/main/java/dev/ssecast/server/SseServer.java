@@ -28,6 +28,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -56,6 +58,8 @@ public final class SseServer implements AutoCloseable {
     /** The distributed mode's log and reader; null in memory mode. */
     private final RedisStreamLog redis;
     private final StreamReader reader;
+    /** Checks --tls-cert and --tls-key for a new pair; null without TLS. */
+    private ScheduledExecutorService tlsReload;
     private Channel listener;
     private ScheduledFuture<?> demo;
 
@@ -193,7 +197,10 @@ public final class SseServer implements AutoCloseable {
                         + "about half OpenSSL's handshakes per core", tls.openSslUnavailable());
             }
             long every = options.tlsReloadCheck().toMillis();
-            group.next().scheduleWithFixedDelay(() -> {
+            // Its own thread: reading files (a network mount, say) and building a context never stall a loop.
+            tlsReload = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ssecast-tls-reload",
+                    true));
+            tlsReload.scheduleWithFixedDelay(() -> {
                 try {
                     tls.reloadIfChanged();
                 } catch (RuntimeException | Error e) {
@@ -307,6 +314,9 @@ public final class SseServer implements AutoCloseable {
         }
         if (reader != null) {
             reader.close();
+        }
+        if (tlsReload != null) {
+            tlsReload.shutdownNow();
         }
         options.authorizer().close();
         broadcaster.close();
