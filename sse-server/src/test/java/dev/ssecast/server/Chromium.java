@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,13 +54,19 @@ final class Chromium implements AutoCloseable {
         return ExternalBinary.require(configured == null || configured.isEmpty() ? "chromium" : configured, "chromium");
     }
 
-    /** Starts the browser with a fresh profile in {@code profile}; returns once its DevTools endpoint is up. */
-    static Chromium start(Path profile) throws IOException, InterruptedException {
+    /**
+     * Starts the browser with a fresh profile in {@code profile}, and {@code flags} added to its command line;
+     * returns once its DevTools endpoint is up.
+     */
+    static Chromium start(Path profile, String... flags) throws IOException, InterruptedException {
         Path binary = binary();
-        Process process = new ProcessBuilder(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
-                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank")
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
+                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"));
+        command.addAll(List.of(flags));
+        command.add("about:blank");
+        Process process = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         CompletableFuture<URI> endpoint = new CompletableFuture<>();
