@@ -95,6 +95,10 @@ public final class SseServer implements AutoCloseable {
             this.publisher = Publisher.of(broadcaster);
         }
         metrics.watch(broadcaster);
+        ServerTls tls = options.tls();
+        if (tls != null) {
+            metrics.watchTls(() -> tls.certificate().getNotAfter().getTime(), tls::refusals);
+        }
         this.http = HttpInitializer.builder(broadcaster)
                 .publisher(publisher)
                 .metrics(metrics)

@@ -119,6 +119,18 @@ class TlsIT {
         }
     }
 
+    /** A metric's value from /metrics (over TLS, from loopback), or NaN when it is absent. */
+    private double metric(HttpClient client, String name) throws IOException, InterruptedException {
+        String body = client.send(HttpRequest.newBuilder(base().resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
     private void publish(HttpClient client, String data) throws IOException, InterruptedException {
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(base().resolve("/events?topic=t"))
                 .POST(HttpRequest.BodyPublishers.ofString(data)).build(), HttpResponse.BodyHandlers.ofString());
@@ -216,6 +228,9 @@ class TlsIT {
             assertThat(servedSerial()).as("the old pair stays").isEqualTo(BigInteger.TWO);
             assertThat(logs.lines().stream().filter(line -> line.contains("kept the certificate in use")))
                     .as("one warning for the bad pair, not one per check").hasSize(1);
+            assertThat(metric(client, "ssecast_tls_reloads_refused_total")).as("counted once").isEqualTo(1.0);
+            assertThat(metric(client, "ssecast_tls_certificate_expiry_seconds")).as("the kept pair's")
+                    .isEqualTo(second.getCertificate().getNotAfter().getTime() / 1000.0);
 
             install(third, third);
             await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial().equals(BigInteger.valueOf(3)));

@@ -72,7 +72,8 @@ final class AudienceStreams {
      * kqueue), and a channel marked with {@link StreamSink#CONSUMES_ON_LOOP}.
      */
     static boolean consumesOnLoop(Channel channel) {
-        return channel instanceof DuplexChannel || Boolean.TRUE.equals(channel.attr(StreamSink.CONSUMES_ON_LOOP).get());
+        return channel instanceof DuplexChannel || channel.hasAttr(StreamSink.CONSUMES_ON_LOOP)
+                && Boolean.TRUE.equals(channel.attr(StreamSink.CONSUMES_ON_LOOP).get());
     }
 
     /** Unlists the listed {@code slot} in O(1), moving the last stream into its place. */

@@ -53,7 +53,10 @@ final class TickAgent {
     private long nextHeartbeatRound;
 
     private final Thread thread;
-    /** The tick thread while it sleeps for want of work ({@link #sleepUntilWork}); null while it ticks. */
+    /**
+     * The tick thread while it is parked for want of work ({@link #sleepUntilWork}) or for lagging loops
+     * ({@link #awaitLoops}); null while it ticks. {@link #wake} unparks it.
+     */
     private volatile Thread sleeping;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -413,7 +416,7 @@ final class TickAgent {
         }
     }
 
-    /** Whether the tick thread is asleep for want of work; for tests. */
+    /** Whether the tick thread is parked for want of work, or waiting for lagging loops; for tests. */
     boolean isAsleep() {
         return sleeping != null;
     }

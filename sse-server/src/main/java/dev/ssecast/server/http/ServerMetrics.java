@@ -121,6 +121,18 @@ public final class ServerMetrics {
                 + "rules of a publish (by the reader, and again by each resume that loads them)", skipped);
     }
 
+    /**
+     * Exposes TLS: when the certificate new connections get expires, and how many changed pairs were refused, so
+     * that a renewal that does not load is seen before the old certificate runs out.
+     */
+    public void watchTls(java.util.function.LongSupplier notAfterMillis, java.util.function.LongSupplier refused) {
+        GaugeWithCallback.builder().name("ssecast_tls_certificate_expiry_seconds")
+                .help("When the certificate served to new connections expires, in seconds since the epoch")
+                .callback(cb -> cb.call(notAfterMillis.getAsLong() / 1000.0)).register(registry);
+        counter("ssecast_tls_reloads_refused", "Changed --tls-cert/--tls-key pairs that did not load (the old pair "
+                + "stays in use; each is logged once)", refused);
+    }
+
     /** Counts one refused request. */
     public void refused(Refusal reason) {
         refused.labelValues(reason.label()).inc();

@@ -31,6 +31,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -79,6 +80,8 @@ public final class ServerTls {
     private volatile Loaded current;
     /** The digest of the last pair refused, so that a bad pair is warned about once, not at every check. */
     private byte[] refused;
+    /** Changed pairs refused so far, each counted once (as it is warned about). */
+    private final AtomicLong refusals = new AtomicLong();
 
     private record Loaded(SslContext context, X509Certificate certificate, byte[] digest) {
     }
@@ -151,9 +154,15 @@ public final class ServerTls {
         }
     }
 
+    /** Changed pairs that did not load, each counted once. */
+    public long refusals() {
+        return refusals.get();
+    }
+
     private void warnOnce(byte[] digest, String problem) {
         if (!Arrays.equals(digest, refused)) {
             refused = digest;
+            refusals.incrementAndGet();
             LOG.warn("TLS: kept the certificate in use; the changed files do not load: {}", problem);
         }
     }
