@@ -1,12 +1,15 @@
 package dev.ssecast.core;
 
+import dev.ssecast.core.internal.H2StreamSink;
 import dev.ssecast.core.internal.Hub;
 import dev.ssecast.core.internal.StreamSink;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -19,6 +22,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -145,37 +152,51 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not subscribe this stream");
             return;
         }
+        boolean h2 = ctx.channel() instanceof Http2StreamChannel;
         switch (subscription.kind()) {
             case REFUSE:
                 refuse(ctx, request, subscription.status(), subscription.message(), subscription.headers());
                 break;
             case RETRY_LATER:
-                retryLater(becomeStream(ctx), closingHead(request), retryChunk(subscription.retry()));
+                retryLater(becomeStream(ctx, h2), h2, request, retryChunk(subscription.retry()));
                 break;
             default:
-                ChannelHandlerContext stream = becomeStream(ctx);
+                ChannelOutboundInvoker stream = becomeStream(ctx, h2);
                 // Queued before the retry line goes out: whatever is published once the client has read it is
                 // published after the subscription, so the stream gets it.
                 long until = subscription.until() == null ? Hub.NO_DEADLINE : subscription.until().toEpochMilli();
                 if (broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId(),
                         until, retryMillis)) {
-                    byte[] streamHead = corsOrigins.isEmpty() ? head : streamHead(echoedOrigin(request), false);
-                    stream.writeAndFlush(Unpooled.wrappedBuffer(streamHead, retryChunk), stream.voidPromise());
+                    String origin = corsOrigins.isEmpty() ? corsOrigin : echoedOrigin(request);
+                    if (h2) {
+                        stream.write(new DefaultHttp2HeadersFrame(h2Head(origin)), stream.voidPromise());
+                        stream.writeAndFlush(Unpooled.wrappedBuffer(retryChunk), stream.voidPromise());
+                    } else {
+                        byte[] streamHead = corsOrigins.isEmpty() ? head : streamHead(origin, false);
+                        stream.writeAndFlush(Unpooled.wrappedBuffer(streamHead, retryChunk), stream.voidPromise());
+                    }
                 } else {
                     // the broadcaster is closed: come back (elsewhere) later
-                    retryLater(stream, closingHead(request), retryChunk);
+                    retryLater(stream, h2, request, retryChunk);
                 }
         }
     }
 
-    /** Answers 200 with {@code retry} and ends the stream at once, closing the connection. */
-    private static void retryLater(ChannelHandlerContext stream, byte[] head, byte[] retry) {
-        stream.writeAndFlush(Unpooled.wrappedBuffer(head, retry, LAST_CHUNK))
-                .addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private byte[] closingHead(HttpRequest request) {
-        return corsOrigins.isEmpty() ? closingHead : streamHead(echoedOrigin(request), true);
+    /**
+     * Answers 200 with {@code retry} and ends the stream at once: over HTTP/1.1 closing the connection, over
+     * HTTP/2 with {@code END_STREAM}, closing that stream only.
+     */
+    private void retryLater(ChannelOutboundInvoker stream, boolean h2, HttpRequest request, byte[] retry) {
+        ChannelFuture written;
+        if (h2) {
+            String origin = corsOrigins.isEmpty() ? corsOrigin : echoedOrigin(request);
+            stream.write(new DefaultHttp2HeadersFrame(h2Head(origin)), stream.voidPromise());
+            written = stream.writeAndFlush(Unpooled.wrappedBuffer(retry, LAST_CHUNK));
+        } else {
+            byte[] closing = corsOrigins.isEmpty() ? closingHead : streamHead(echoedOrigin(request), true);
+            written = stream.writeAndFlush(Unpooled.wrappedBuffer(closing, retry, LAST_CHUNK));
+        }
+        written.addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The request's {@code Origin} when it is one of {@link #corsOrigins}, else null. */
@@ -185,10 +206,13 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Removes the HTTP handlers before this one and replaces this one with the stream sink, whose context it
-     * returns: writes from there reach the socket as raw bytes, already chunk-framed.
+     * Removes the HTTP handlers before this one ({@code io.netty.handler.codec.http*}: on an HTTP/2 stream, its
+     * frame-to-object codec) and replaces this one with the stream sink; returns where the stream's bytes are
+     * written from. Over HTTP/1.1 that is the sink's context: writes from there reach the socket as raw bytes,
+     * already chunk-framed. Over HTTP/2 it is the stream's channel, whose {@link H2StreamSink} turns the chunks into
+     * DATA frames.
      */
-    private ChannelHandlerContext becomeStream(ChannelHandlerContext ctx) {
+    private ChannelOutboundInvoker becomeStream(ChannelHandlerContext ctx, boolean h2) {
         ChannelPipeline pipeline = ctx.pipeline();
         List<String> http = new ArrayList<>();
         for (Map.Entry<String, ChannelHandler> entry : pipeline) {
@@ -199,11 +223,11 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
                 http.add(entry.getKey());
             }
         }
-        pipeline.replace(ctx.name(), "ssecast-stream", StreamSink.INSTANCE);
+        pipeline.replace(ctx.name(), "ssecast-stream", h2 ? H2StreamSink.INSTANCE : StreamSink.INSTANCE);
         for (String name : http) {
             pipeline.remove(name);
         }
-        return pipeline.context(StreamSink.INSTANCE);
+        return h2 ? ctx.channel() : pipeline.context(StreamSink.INSTANCE);
     }
 
     private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
@@ -255,6 +279,25 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
             head.append("vary: origin\r\n");
         }
         return head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The HTTP/2 head of a stream: what {@link #streamHead} says, without HTTP/1.1's connection-level fields. */
+    private Http2Headers h2Head(String corsOrigin) {
+        Http2Headers headers = new DefaultHttp2Headers()
+                .status(HttpResponseStatus.OK.codeAsText())
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+                .set("x-accel-buffering", "no");
+        if (corsOrigin != null) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
+            if (!corsOrigins.isEmpty()) {
+                headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            }
+        }
+        if (!corsOrigins.isEmpty() || corsOrigin != null && !"*".equals(corsOrigin)) {
+            headers.set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+        return headers;
     }
 
     /** The chunk {@code <hex>\r\nretry: <ms>\n\n\r\n}. */

@@ -288,7 +288,11 @@ final class LoopPartition {
     private void checkSlow(AudienceStreams streams, int index, long nowNanos) {
         Channel channel = streams.channels[index];
         ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
-        long queued = outbound == null ? 0 : outbound.totalPendingWriteBytes();
+        // An HTTP/2 stream has no outbound buffer of its own: what it has pending (queued in the connection's flow
+        // controller, or not yet written by the connection) is what it must write before it is writable again,
+        // plus its low water mark.
+        long queued = outbound != null ? outbound.totalPendingWriteBytes()
+                : channel.bytesBeforeWritable() + channel.config().getWriteBufferLowWaterMark();
         long since = streams.unwritableSince[index];
         if (since == 0) {
             since = nowNanos | 1;
