@@ -252,6 +252,24 @@ public final class ServerOptions {
                     + "Env: SSECAST_MAX_CONNECTIONS_PER_IP. Default: ${DEFAULT-VALUE}.")
     private int maxConnectionsPerIp;
 
+    @Option(names = "--max-streams", defaultValue = "100000", paramLabel = "N",
+            description = "Most event streams served at once, over HTTP/1.1 and HTTP/2 together; beyond it "
+                    + "subscribers are told to retry later. Env: SSECAST_MAX_STREAMS. Default: ${DEFAULT-VALUE}.")
+    private int maxStreams;
+
+    @Option(names = "--max-streams-per-connection", defaultValue = "1000", paramLabel = "N",
+            description = "Most streams one HTTP/2 connection opens at once, announced as "
+                    + "SETTINGS_MAX_CONCURRENT_STREAMS. Env: SSECAST_MAX_STREAMS_PER_CONNECTION. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int maxStreamsPerConnection;
+
+    @Option(names = "--max-connection-queued", defaultValue = "64MiB", paramLabel = "SIZE",
+            converter = OptionValues.Bytes.class,
+            description = "Most bytes one HTTP/2 connection may have waiting for its client's flow-control windows, "
+                    + "summed over its streams; beyond it GOAWAY and close, and its clients resume elsewhere. "
+                    + "Env: SSECAST_MAX_CONNECTION_QUEUED. Default: ${DEFAULT-VALUE}.")
+    private long maxConnectionQueued;
+
     @Option(names = "--request-timeout", defaultValue = "10s", paramLabel = "DURATION",
             converter = OptionValues.Millis.class,
             description = "A request must arrive whole within this of the accept or of the previous response, "
@@ -374,6 +392,9 @@ public final class ServerOptions {
         }
         within(cli, "--max-connections-per-ip", maxConnectionsPerIp, 0, Integer.MAX_VALUE);
         within(cli, "--request-timeout", requestTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+        within(cli, "--max-streams", maxStreams, 1, Integer.MAX_VALUE);
+        within(cli, "--max-streams-per-connection", maxStreamsPerConnection, 1, Integer.MAX_VALUE);
+        within(cli, "--max-connection-queued", maxConnectionQueued, 64 << 10, 1L << 40);
         within(cli, "--publish-rate", publishRate, 0, 1_000_000);
         if (publishBurst != null) {
             within(cli, "--publish-burst", publishBurst, 1, 1_000_000);
@@ -633,6 +654,21 @@ public final class ServerOptions {
     /** Connections one client address may hold; 0 for no limit. */
     public int maxConnectionsPerIp() {
         return maxConnectionsPerIp;
+    }
+
+    /** Streams served at once over both protocols. */
+    public int maxStreams() {
+        return maxStreams;
+    }
+
+    /** Streams one HTTP/2 connection opens at once ({@code SETTINGS_MAX_CONCURRENT_STREAMS}). */
+    public int maxStreamsPerConnection() {
+        return maxStreamsPerConnection;
+    }
+
+    /** Bytes one HTTP/2 connection may have waiting for flow-control windows, over all its streams. */
+    public long maxConnectionQueued() {
+        return maxConnectionQueued;
     }
 
     public Duration requestTimeout() {

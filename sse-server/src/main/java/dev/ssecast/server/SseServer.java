@@ -47,6 +47,8 @@ public final class SseServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final HttpInitializer http;
     private final ConnectionCap cap;
+    /** How long the drain waits for HTTP/2 connections to send their final GOAWAY and close. */
+    private static final long H2_CLOSE_WAIT_MILLIS = 2000;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -117,6 +119,8 @@ public final class SseServer implements AutoCloseable {
                         : new PublishRate(options.publishRate(), options.publishBurst(), System::nanoTime))
                 .metricsToken(options.metricsToken())
                 .tls(options.tls())
+                .streamLimits(options.maxStreams(), options.maxStreamsPerConnection(),
+                        options.maxConnectionQueued())
                 .build();
         this.threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ssecast-io"),
@@ -282,6 +286,7 @@ public final class SseServer implements AutoCloseable {
         Duration spread = options.drain();
         LOG.info("draining: /readyz answers 503; open streams ({}) end over {} with retry {} plus jitter",
                 broadcaster.openStreams(), OptionValues.format(spread), OptionValues.format(options.retry()));
+        http.announceDrain(); // HTTP/2 clients open no new stream here
         CompletableFuture<Void> streamsEnded = broadcaster.drain(spread, options.retry(), options.retry())
                 .orTimeout(spread.toMillis() + 10_000, TimeUnit.MILLISECONDS);
         // The listener stays open for the whole period even when streams end sooner, so that load balancers see
@@ -294,6 +299,8 @@ public final class SseServer implements AutoCloseable {
             } else {
                 LOG.info("drained: every stream ended");
             }
+            // the final GOAWAY of each HTTP/2 connection, through its codec; the loops' shutdown would not send it
+            http.closeHttp2Connections().awaitUninterruptibly(H2_CLOSE_WAIT_MILLIS);
             close();
         }, task -> new Thread(task, "ssecast-close").start()); // not on an event loop: close() waits
         return terminated;

@@ -28,6 +28,18 @@ class AbuseOptionsTest {
         assertThat(options.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.publishRate()).isZero();
         assertThat(options.metricsToken()).isNull();
+        assertThat(options.maxStreams()).isEqualTo(100_000);
+        assertThat(options.maxStreamsPerConnection()).isEqualTo(1000);
+        assertThat(options.maxConnectionQueued()).isEqualTo(64L << 20);
+    }
+
+    @Test
+    void readsTheStreamLimitsFromTheirVariables() {
+        ServerOptions options = ServerOptions.parse(Map.of("SSECAST_MAX_STREAMS", "500",
+                "SSECAST_MAX_STREAMS_PER_CONNECTION", "100", "SSECAST_MAX_CONNECTION_QUEUED", "1MiB"));
+        assertThat(options.maxStreams()).isEqualTo(500);
+        assertThat(options.maxStreamsPerConnection()).isEqualTo(100);
+        assertThat(options.maxConnectionQueued()).isEqualTo(1L << 20);
     }
 
     @Test
@@ -61,6 +73,9 @@ class AbuseOptionsTest {
         "--trusted-proxies        | lb.internal | '--trusted-proxies': 'lb.internal' is not an IPv4 or IPv6 address",
         "--trusted-proxies        | ::/129      | '--trusted-proxies': '::/129': the prefix must be within [0, 128]",
         "--max-connections-per-ip | -1          | '--max-connections-per-ip': must be within [0, 2147483647], was -1",
+        "--max-streams            | 0           | '--max-streams': must be within [1, 2147483647], was 0",
+        "--max-streams-per-connection | 0       | '--max-streams-per-connection': must be within [1, 2147483647], was 0",
+        "--max-connection-queued  | 1KiB        | '--max-connection-queued': must be within [65536, 1099511627776], was 1024",
         "--request-timeout        | 50ms        | '--request-timeout': must be within [100ms, 10m], was 50ms",
         "--publish-rate           | -5          | '--publish-rate': must be within [0, 1000000], was -5",
         "--publish-burst          | 10          | '--publish-burst': needs --publish-rate",

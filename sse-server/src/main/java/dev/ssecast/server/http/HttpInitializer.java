@@ -7,7 +7,15 @@ import dev.ssecast.server.auth.Admission;
 import dev.ssecast.server.auth.Authorizer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -32,6 +40,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -78,9 +87,30 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     private final SseHandler turnAway;
     /** TLS on the listener, or null for plain HTTP. */
     private final ServerTls tls;
+    // HTTP/2 (issue 11): streams over every connection, and what one HTTP/2 connection may hold.
+    private final int maxStreams;
+    private final int maxStreamsPerConnection;
+    private final long maxConnectionQueuedBytes;
+    /** Streams open now, over either protocol. */
+    private final AtomicInteger openStreams = new AtomicInteger();
+    /** The HTTP/2 connections open now, for the drain's GOAWAYs. */
+    private final ChannelGroup h2Connections = new DefaultChannelGroup("ssecast-h2", GlobalEventExecutor.INSTANCE);
+    private final ChannelInitializer<Http2StreamChannel> streamInitializer = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.pipeline()
+                    .addLast("http", new Http2StreamFrameToHttpObjectCodec(true))
+                    .addLast(RequestDeadline.NAME, new RequestDeadline(requestTimeoutNanos, metrics))
+                    .addLast("router", new HttpRouter(HttpInitializer.this))
+                    .addLast(STREAMS, streams);
+        }
+    };
 
     private HttpInitializer(Builder b) {
         this.tls = b.tls;
+        this.maxStreams = b.maxStreams;
+        this.maxStreamsPerConnection = b.maxStreamsPerConnection;
+        this.maxConnectionQueuedBytes = b.maxConnectionQueuedBytes;
         this.publisher = b.publisher == null ? Publisher.of(b.broadcaster) : b.publisher;
         this.metrics = b.metrics;
         this.rules = new PublishRules(b.maxEventBytes);
@@ -102,6 +132,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
                 .corsOrigins(b.corsOrigins)
                 .build();
         metrics.watchConnections(open::get, maxConnections);
+        metrics.watchStreams(openStreams::get, maxStreams, h2Connections::size);
         this.clientAddresses = new ClientAddresses(b.trustedProxies, b.proxyProtocol);
         this.perAddress = new AddressConnections(b.maxConnectionsPerAddress);
         this.requestTimeoutNanos = b.requestTimeout.toNanos();
@@ -149,11 +180,83 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
             handshake.setHandshakeTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS);
             ch.pipeline().addLast("tls", handshake);
         }
+        // HTTP/2 by ALPN over TLS, by its preface on the plain port; until then (and for good if not) HTTP/1.1.
         ch.pipeline()
+                .addLast(PrefaceSwitch.NAME, tls != null ? new AlpnSwitch(this) : new PrefaceSwitch(this))
                 .addLast("http", new HttpServerCodec(limits))
                 .addLast(RequestDeadline.NAME, new RequestDeadline(requestTimeoutNanos, metrics))
                 .addLast("router", new HttpRouter(this))
                 .addLast(STREAMS, streams);
+    }
+
+    /**
+     * Makes the connection HTTP/2: its HTTP/1.1 handlers leave, and the HTTP/2 codec, the stream multiplexer and
+     * the connection's guard come after {@code after} ({@link H2Connection}). Each stream then gets the HTTP/1.1
+     * handlers of its own ({@link #streamInitializer}).
+     */
+    void serveHttp2(ChannelPipeline pipeline, String after) {
+        pipeline.remove("http");
+        pipeline.remove(RequestDeadline.NAME);
+        pipeline.remove("router");
+        pipeline.remove(STREAMS);
+        H2Connection.install(pipeline, after, this);
+    }
+
+    /** Counts an HTTP/2 connection until it closes; its streams get the drain's GOAWAYs. */
+    void h2Opened(Channel connection) {
+        h2Connections.add(connection);
+    }
+
+    /** Counts a stream, HTTP/1.1 or HTTP/2, until its channel closes. Call on its event loop. */
+    void streamOpened(Channel stream) {
+        openStreams.incrementAndGet();
+        stream.closeFuture().addListener(closed -> openStreams.decrementAndGet());
+    }
+
+    /**
+     * The drain's first step on HTTP/2: every connection gets a graceful {@code GOAWAY} (its clients open no new
+     * stream here; the streams they open meanwhile are still answered, with a retry).
+     */
+    public void announceDrain() {
+        forEachHttp2Connection(H2Connection::announceDrain);
+    }
+
+    /**
+     * The drain's last step on HTTP/2: every connection gets the final {@code GOAWAY}, naming the last stream its
+     * client opened, and is closed. Completes once they are closed.
+     */
+    public ChannelGroupFuture closeHttp2Connections() {
+        ChannelGroupFuture closed = h2Connections.newCloseFuture();
+        forEachHttp2Connection(H2Connection::closeGracefully);
+        return closed;
+    }
+
+    private void forEachHttp2Connection(BiConsumer<H2Connection, ChannelHandlerContext> action) {
+        for (Channel connection : h2Connections) {
+            connection.eventLoop().execute(() -> {
+                H2Connection guard = H2Connection.of(connection.pipeline());
+                ChannelHandlerContext ctx = connection.pipeline().context(H2Connection.NAME);
+                if (guard != null && ctx != null) {
+                    action.accept(guard, ctx);
+                }
+            });
+        }
+    }
+
+    ChannelInitializer<Http2StreamChannel> streamInitializer() {
+        return streamInitializer;
+    }
+
+    int maxStreamsPerConnection() {
+        return maxStreamsPerConnection;
+    }
+
+    long maxConnectionQueuedBytes() {
+        return maxConnectionQueuedBytes;
+    }
+
+    long requestTimeoutNanos() {
+        return requestTimeoutNanos;
     }
 
     /** The subscription of a {@code GET /events}; runs on the channel's event loop, inside the SseHandler. */
@@ -161,8 +264,8 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
         List<String> topics = Names.subscriptionTopics(query.get("topic"));
         boolean isDraining = draining.getAsBoolean();
-        if (isDraining || open.get() > maxConnections) {
-            metrics.streamTurnedAway(isDraining ? "draining" : "capacity");
+        if (isDraining || open.get() > maxConnections || openStreams.get() >= maxStreams) {
+            metrics.streamTurnedAway(isDraining ? "draining" : open.get() > maxConnections ? "capacity" : "streams");
             return SseSubscription.retryLater(jitteredRetry());
         }
         Admission admission = authorizer.stream(request, query, topics);
@@ -295,6 +398,9 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private PublishRate publishRate;
         private String metricsToken;
+        private int maxStreams = 100_000;
+        private int maxStreamsPerConnection = 1000;
+        private long maxConnectionQueuedBytes = 64L << 20;
 
         private Builder(SseBroadcaster broadcaster) {
             this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
@@ -413,7 +519,25 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
             return this;
         }
 
+        /**
+         * Streams served over both protocols ({@code maxStreams}: beyond it, subscribers are told to retry later),
+         * the streams one HTTP/2 connection may open at once ({@code SETTINGS_MAX_CONCURRENT_STREAMS}), and the
+         * bytes one HTTP/2 connection may have waiting for its flow-control windows, summed over its streams
+         * (beyond it, {@code GOAWAY} and close). Defaults 100,000, 1,000 and 64 MiB.
+         */
+        public Builder streamLimits(int maxStreams, int maxStreamsPerConnection, long maxConnectionQueuedBytes) {
+            this.maxStreams = maxStreams;
+            this.maxStreamsPerConnection = maxStreamsPerConnection;
+            this.maxConnectionQueuedBytes = maxConnectionQueuedBytes;
+            return this;
+        }
+
         public HttpInitializer build() {
+            if (maxStreams < 1 || maxStreamsPerConnection < 1 || maxConnectionQueuedBytes < 1) {
+                throw new IllegalArgumentException("stream limits must be at least 1, was max streams " + maxStreams
+                        + ", per connection " + maxStreamsPerConnection + ", queued bytes per connection "
+                        + maxConnectionQueuedBytes);
+            }
             Objects.requireNonNull(metrics, "metrics");
             if (maxEventBytes < 1 || maxEventBytes > 16 << 20) {
                 throw new IllegalArgumentException("max event bytes must be within [1, " + (16 << 20) + "], was "

@@ -5,6 +5,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,9 +15,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -63,6 +66,19 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         } else if (awaitingReply) {
             held.add(msg);
+        } else if (msg instanceof FullHttpRequest) {
+            // HTTP/2: a request whose HEADERS ended the stream comes whole; it is read as head, then body
+            FullHttpRequest full = (FullHttpRequest) msg;
+            HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(),
+                    full.headers());
+            head.setDecoderResult(full.decoderResult());
+            LastHttpContent body = new DefaultLastHttpContent(full.content(), full.trailingHeaders()); // takes it
+            channelRead(ctx, head);
+            if (ctx.isRemoved()) {
+                body.release(); // it became a stream
+            } else {
+                channelRead(ctx, body);
+            }
         } else if (msg instanceof HttpRequest) {
             onRequest(ctx, (HttpRequest) msg);
         } else if (msg instanceof HttpContent) {
@@ -192,7 +208,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     /** Hands a subscribe to the SseHandler; when it became a stream, leaves it to the stream sink. */
     private void stream(ChannelHandlerContext ctx, HttpRequest request) {
         ctx.fireChannelRead(request);
-        if (ctx.pipeline().get(HttpServerCodec.class) == null) {
+        if (ctx.pipeline().get(HttpInitializer.STREAMS) == null) { // the SseHandler became the stream sink
+            http.streamOpened(ctx.channel());
             if (ctx.pipeline().get(RequestDeadline.NAME) != null) {
                 ctx.pipeline().remove(RequestDeadline.NAME); // streams have no deadline
             }

@@ -32,6 +32,7 @@ public final class ServerMetrics {
     private final Histogram tickDuration;
     private final Counter turnedAway;
     private final Counter refused;
+    private final Counter h2Closed;
 
     public ServerMetrics() {
         tickDuration = Histogram.builder()
@@ -43,11 +44,21 @@ public final class ServerMetrics {
                 .register(registry);
         turnedAway = Counter.builder()
                 .name("ssecast_streams_turned_away_total")
-                .help("Subscribers answered with retry and closed at once, by reason (capacity, draining)")
+                .help("Subscribers answered with retry and closed at once, by reason (capacity, streams, draining)")
                 .labelNames("reason")
                 .register(registry);
         turnedAway.labelValues("capacity");
+        turnedAway.labelValues("streams");
         turnedAway.labelValues("draining");
+        h2Closed = Counter.builder()
+                .name("ssecast_http2_connections_closed_total")
+                .help("HTTP/2 connections the server ended with GOAWAY, by reason (control-flood: PING or SETTINGS "
+                        + "past the rate; queued: past the bytes it may have waiting; idle: no stream open)")
+                .labelNames("reason")
+                .register(registry);
+        for (String reason : new String[] {"control-flood", "queued", "idle"}) {
+            h2Closed.labelValues(reason);
+        }
         refused = Counter.builder()
                 .name("ssecast_requests_refused_total")
                 .help("Requests refused for who sent them or how, by reason (a fixed set, see docs/server.md)")
@@ -100,6 +111,22 @@ public final class ServerMetrics {
         GaugeWithCallback.builder().name("ssecast_max_connections")
                 .help("Connections served before subscribers are told to retry later")
                 .callback(cb -> cb.call(max)).register(registry);
+    }
+
+    /** Exposes the streams open over both protocols, the limit on them, and the HTTP/2 connections open now. */
+    void watchStreams(IntSupplier open, int max, IntSupplier h2Connections) {
+        GaugeWithCallback.builder().name("ssecast_http_streams").help("Event streams open now over HTTP/1.1 and HTTP/2")
+                .callback(cb -> cb.call(open.getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("ssecast_max_streams")
+                .help("Streams served before subscribers are told to retry later (--max-streams)")
+                .callback(cb -> cb.call(max)).register(registry);
+        GaugeWithCallback.builder().name("ssecast_http2_connections").help("HTTP/2 connections open now")
+                .callback(cb -> cb.call(h2Connections.getAsInt())).register(registry);
+    }
+
+    /** Counts an HTTP/2 connection ended by the server, for {@code reason}. */
+    void h2Closed(String reason) {
+        h2Closed.labelValues(reason).inc();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ssecast.server.net;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 
@@ -41,7 +42,7 @@ public final class ClientAddress {
         if (resolved != null && resolved.request == request) {
             return resolved.client;
         }
-        ClientAddresses rules = channel.attr(RULES).get();
+        ClientAddresses rules = connectionOf(channel).attr(RULES).get();
         ClientAddress connection = of(channel);
         ClientAddress client = rules == null ? connection : rules.forRequest(connection, request.headers());
         attr.set(new Resolved(request, client));
@@ -58,10 +59,19 @@ public final class ClientAddress {
         }
     }
 
-    /** The client of {@code channel} as a whole: the PROXY header's source, or the peer. */
+    /**
+     * The client of {@code channel} as a whole: the PROXY header's source, or the peer. For an HTTP/2 stream,
+     * its connection's.
+     */
     public static ClientAddress of(Channel channel) {
-        ClientAddress connection = channel.attr(CONNECTION).get();
-        return connection != null ? connection : ofPeer(channel);
+        Channel connectionChannel = connectionOf(channel);
+        ClientAddress connection = connectionChannel.attr(CONNECTION).get();
+        return connection != null ? connection : ofPeer(connectionChannel);
+    }
+
+    /** The connection {@code channel} is carried on: its parent for an HTTP/2 stream, else itself. */
+    private static Channel connectionOf(Channel channel) {
+        return channel instanceof Http2StreamChannel ? channel.parent() : channel;
     }
 
     static ClientAddress ofPeer(Channel channel) {

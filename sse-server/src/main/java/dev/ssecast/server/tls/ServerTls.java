@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
 /**
  * TLS on the listener: the certificate chain of {@code --tls-cert} and the PKCS#8 key of {@code --tls-key}, both
  * PEM; TLS 1.3 and 1.2 only, with RFC 9113's cipher rules ({@link Http2SecurityUtil}); ALPN offering
- * {@code http/1.1} (and {@code h2} once the server speaks HTTP/2); session resumption on (the provider's session
+ * {@code h2} and {@code http/1.1}; session resumption on (the provider's session
  * cache and TLS 1.3 tickets); OpenSSL (BoringSSL) where it loads, else the JDK's provider ({@link Provider}).
  *
  * <p>{@link #reloadIfChanged} reads both files again and swaps in the new pair when their bytes changed, since
@@ -181,7 +181,7 @@ public final class ServerTls {
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_1_1))
+                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
                     .sessionCacheSize(20_480)
                     .sessionTimeout(86_400)
                     .build();
