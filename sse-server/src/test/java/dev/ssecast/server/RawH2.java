@@ -3,6 +3,7 @@ package dev.ssecast.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -41,10 +42,20 @@ final class RawH2 implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
     private final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
+    private final DefaultHttp2HeadersDecoder hpackIn = new DefaultHttp2HeadersDecoder(false);
 
     /** Connects and writes the connection preface and an empty SETTINGS frame. */
     RawH2(InetSocketAddress server) throws IOException {
-        socket = new Socket(server.getAddress(), server.getPort());
+        this(server, 0);
+    }
+
+    /** As {@link #RawH2(InetSocketAddress)}, with a receive buffer of {@code receiveBuffer} bytes (0: the default). */
+    RawH2(InetSocketAddress server, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(server);
         socket.setSoTimeout(10_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
@@ -69,6 +80,24 @@ final class RawH2 implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Writes a header block as one HEADERS frame and as many CONTINUATION frames as the default frame size
+     * (16,384) needs; END_STREAM when {@code endStream}.
+     */
+    RawH2 headers(int stream, byte[] block, boolean endStream) throws IOException {
+        int max = 16_384;
+        int at = 0;
+        do {
+            int size = Math.min(max, block.length - at);
+            byte[] fragment = java.util.Arrays.copyOfRange(block, at, at + size);
+            boolean last = at + size == block.length;
+            int flags = (last ? END_HEADERS : 0) | (at == 0 && endStream ? END_STREAM : 0);
+            frame(at == 0 ? HEADERS : CONTINUATION, flags, stream, fragment);
+            at += size;
+        } while (at < block.length);
+        return this;
+    }
+
     /** The HPACK block of a request for {@code path} with {@code extra} headers (name, value...). */
     byte[] requestBlock(String method, String path, String... extra) {
         Http2Headers headers = new DefaultHttp2Headers().method(method).path(path).scheme("http")
@@ -78,7 +107,7 @@ final class RawH2 implements AutoCloseable {
         }
         ByteBuf block = Unpooled.buffer();
         try {
-            hpack.configuration().maxHeaderListSize(Long.MAX_VALUE);
+            hpack.configuration().maxHeaderListSize(0xFFFFFFFFL);
             hpack.encodeHeaders(0, headers, block);
             byte[] bytes = new byte[block.readableBytes()];
             block.readBytes(bytes);
@@ -88,6 +117,28 @@ final class RawH2 implements AutoCloseable {
         } finally {
             block.release();
         }
+    }
+
+    /** A HEADERS frame's block (with END_HEADERS, no padding or priority) decoded, as the server sent it. */
+    Http2Headers headers(Frame frame) {
+        ByteBuf block = Unpooled.wrappedBuffer(frame.payload());
+        try {
+            return hpackIn.decodeHeaders(frame.stream(), block);
+        } catch (Http2Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            block.release();
+        }
+    }
+
+    /** The first frame on {@code stream} that is a HEADERS or RST_STREAM one, skipping others. */
+    Frame awaitAnswer(int stream) throws IOException {
+        for (Frame frame = read(); frame != null; frame = read()) {
+            if (frame.stream() == stream && (frame.type() == HEADERS || frame.type() == RST_STREAM)) {
+                return frame;
+            }
+        }
+        throw new AssertionError("the connection closed before stream " + stream + " was answered");
     }
 
     static byte[] int32(long value) {

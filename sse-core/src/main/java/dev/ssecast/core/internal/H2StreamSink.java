@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -25,7 +26,8 @@ import java.io.IOException;
  *
  * <p>A flush is not passed on: it asks for one flush of the connection, run once the current task of the event
  * loop (a tick's fan-out) is done, so that a connection carrying a thousand streams is flushed once per tick, not
- * a thousand times. What the client sends is discarded; an error closes the stream (resetting it when open).
+ * a thousand times. What the client sends is discarded; an error closes the stream (resetting it when open), but
+ * a stream error of the protocol is left to Netty's multiplexer, which resets the stream with that error's code.
  *
  * <p>Ownership: {@link #write} takes the buffer; each DATA frame holds a retained slice of it, released once the
  * connection has written (or failed) that frame; the buffer itself is released before {@code write} returns.
@@ -115,6 +117,13 @@ public final class H2StreamSink extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // A stream error (the client broke the protocol on this stream): Netty's multiplexer resets the stream
+            // with the error's code once this returns, and its bound on such resets ("MadeYouReset") counts it.
+            // Closing here would reset it with CANCEL, which that bound does not count.
+            LOG.debug("stream {}: {}", ctx.channel(), cause.getMessage());
+            return;
+        }
         if (cause instanceof IOException) {
             LOG.debug("stream {} failed; closing", ctx.channel(), cause);
         } else {

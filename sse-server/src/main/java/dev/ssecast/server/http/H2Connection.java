@@ -1,12 +1,15 @@
 package dev.ssecast.server.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -44,6 +47,14 @@ import java.util.concurrent.TimeUnit;
 final class H2Connection extends ChannelInboundHandlerAdapter {
     static final String NAME = "h2-connection";
     static final int MAX_CONTROL_FRAMES_PER_SECOND = 100;
+    /**
+     * Netty's rapid-reset bound is 200 RST_STREAM frames from the client in 30 s. A balancer that multiplexes a
+     * thousand clients onto one connection resets a stream each time one of them leaves, so a connection may
+     * reset as many streams as it may hold open ({@code --max-streams-per-connection}, at least this many) every
+     * {@value #RESET_WINDOW_SECONDS} s; past that, {@code GOAWAY(ENHANCE_YOUR_CALM)}.
+     */
+    static final int RESETS_PER_WINDOW = 200;
+    static final int RESET_WINDOW_SECONDS = 10;
     /** How long a closing connection waits for its streams after the last GOAWAY before it is closed anyway. */
     static final long CLOSE_WAIT_MILLIS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(H2Connection.class);
@@ -56,6 +67,9 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     private int controlFrames;
     private long idleSinceNanos;
     private boolean closing;
+    /** Why this handler is sending a GOAWAY, for the one count a connection gets; null when Netty sends it. */
+    private String goAwayReason;
+    private boolean counted;
 
     private H2Connection(HttpInitializer http, Http2FrameCodec codec, H2FlowController flow) {
         this.http = http;
@@ -75,12 +89,38 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
                 .maxConcurrentStreams(http.maxStreamsPerConnection())
                 .maxHeaderListSize(HttpInitializer.MAX_HEADER_BYTES);
         Http2FrameCodec codec = new CodecBuilder(connection)
+                .resetsPerWindow(Math.max(RESETS_PER_WINDOW, http.maxStreamsPerConnection()), RESET_WINDOW_SECONDS)
                 .initialSettings(settings)
                 .gracefulShutdownTimeoutMillis(CLOSE_WAIT_MILLIS)
                 .build();
+        H2Connection guard = new H2Connection(http, codec, flow);
+        connection.addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+                guard.countGoAway(errorCode);
+            }
+        });
         pipeline.addAfter(after, "h2", codec)
                 .addAfter("h2", "h2-streams", new Http2MultiplexHandler(http.streamInitializer()))
-                .addAfter("h2-streams", NAME, new H2Connection(http, codec, flow));
+                .addAfter("h2-streams", NAME, guard);
+    }
+
+    /**
+     * Counts the first GOAWAY this server sends on the connection, by why: this handler's reason, else
+     * {@code drain} (NO_ERROR: a drain or Netty's close), {@code flood} (ENHANCE_YOUR_CALM: one of Netty's
+     * defences, rapid reset, provoked resets, CONTINUATION floods, queued control frames) or
+     * {@code protocol-error} (any other code: a client that broke the protocol).
+     */
+    private void countGoAway(long errorCode) {
+        if (counted) {
+            return;
+        }
+        counted = true;
+        String reason = goAwayReason != null ? goAwayReason
+                : errorCode == Http2Error.NO_ERROR.code() ? "drain"
+                : errorCode == Http2Error.ENHANCE_YOUR_CALM.code() ? "flood"
+                : "protocol-error";
+        http.metrics().h2Closed(reason);
     }
 
     @Override
@@ -116,8 +156,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
             controlFrames = 0;
         }
         if (++controlFrames > MAX_CONTROL_FRAMES_PER_SECOND) {
-            http.metrics().h2Closed("control-flood");
-            goAwayAndClose(ctx, Http2Error.ENHANCE_YOUR_CALM);
+            goAwayAndClose(ctx, Http2Error.ENHANCE_YOUR_CALM, "control-flood");
         }
     }
 
@@ -126,16 +165,14 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (flow.queuedBytes() > http.maxConnectionQueuedBytes()) {
-            http.metrics().h2Closed("queued");
-            goAwayAndClose(ctx, Http2Error.ENHANCE_YOUR_CALM);
+            goAwayAndClose(ctx, Http2Error.ENHANCE_YOUR_CALM, "queued");
             return;
         }
         long now = System.nanoTime();
         if (codec.connection().numActiveStreams() > 0) {
             idleSinceNanos = now;
         } else if (now - idleSinceNanos >= http.requestTimeoutNanos()) {
-            http.metrics().h2Closed("idle");
-            goAwayAndClose(ctx, Http2Error.NO_ERROR);
+            goAwayAndClose(ctx, Http2Error.NO_ERROR, "idle");
         }
     }
 
@@ -145,6 +182,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
      */
     void announceDrain(ChannelHandlerContext ctx) {
         if (!closing) {
+            goAwayReason = "drain";
             ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
         }
     }
@@ -156,18 +194,27 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
      */
     void closeGracefully(ChannelHandlerContext ctx) {
         if (!closing) {
-            goAwayAndClose(ctx, Http2Error.NO_ERROR);
+            goAwayAndClose(ctx, Http2Error.NO_ERROR, "drain");
         }
     }
 
-    private void goAwayAndClose(ChannelHandlerContext ctx, Http2Error error) {
+    private void goAwayAndClose(ChannelHandlerContext ctx, Http2Error error, String reason) {
         closing = true;
+        if (goAwayReason == null) {
+            goAwayReason = reason;
+        }
         ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(error));
         ctx.channel().close(); // resets open streams after CLOSE_WAIT_MILLIS
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // The codec shows us a connection error before it acts on it: it sends the GOAWAY with the error's
+            // code and closes. Closing here would send a GOAWAY(NO_ERROR) first and hide why.
+            LOG.debug("HTTP/2 connection {}: {}", ctx.channel(), cause.getMessage());
+            return;
+        }
         if (cause instanceof IOException) {
             LOG.debug("HTTP/2 connection {} failed; closing", ctx.channel(), cause);
         } else {
@@ -180,6 +227,11 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     private static final class CodecBuilder extends Http2FrameCodecBuilder {
         CodecBuilder(Http2Connection connection) {
             connection(connection);
+        }
+
+        CodecBuilder resetsPerWindow(int resets, int seconds) {
+            decoderEnforceMaxRstFramesPerWindow(resets, seconds);
+            return this;
         }
     }
 

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -355,6 +357,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ClientAddress client = ClientAddress.of(ctx.channel());
+        if (ctx.channel() instanceof Http2StreamChannel && Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // The client broke the protocol on this stream: Netty's multiplexer resets it with the error's code
+            // once this returns, and counts it against its bound on provoked resets. A close here would reset it
+            // with CANCEL, which that bound does not count.
+            LOG.debug("stream {} of client {}: {}", ctx.channel(), client, cause.getMessage());
+            return;
+        }
         if (cause instanceof IOException) {
             LOG.debug("connection {} of client {} failed; closing", ctx.channel(), client, cause);
         } else {

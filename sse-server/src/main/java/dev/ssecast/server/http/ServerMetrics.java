@@ -52,11 +52,12 @@ public final class ServerMetrics {
         turnedAway.labelValues("draining");
         h2Closed = Counter.builder()
                 .name("ssecast_http2_connections_closed_total")
-                .help("HTTP/2 connections the server ended with GOAWAY, by reason (control-flood: PING or SETTINGS "
-                        + "past the rate; queued: past the bytes it may have waiting; idle: no stream open)")
+                .help("HTTP/2 connections the server ended with GOAWAY, by reason (drain; idle: no stream open; "
+                        + "control-flood: PING or SETTINGS past the rate; queued: past the bytes it may have waiting; "
+                        + "flood: rapid resets, provoked resets, CONTINUATION or control-frame floods; protocol-error)")
                 .labelNames("reason")
                 .register(registry);
-        for (String reason : new String[] {"control-flood", "queued", "idle"}) {
+        for (String reason : new String[] {"drain", "idle", "control-flood", "queued", "flood", "protocol-error"}) {
             h2Closed.labelValues(reason);
         }
         refused = Counter.builder()
