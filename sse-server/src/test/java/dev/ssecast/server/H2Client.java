@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -54,6 +55,8 @@ final class H2Client implements AutoCloseable {
     final Channel connection;
     /** SETTINGS and GOAWAY frames from the server, in order. */
     final BlockingQueue<Object> connectionFrames;
+    /** Every stream opened, for {@link #close}. */
+    private final java.util.Queue<Stream> opened = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private H2Client(EventLoopGroup group, Channel connection, BlockingQueue<Object> connectionFrames) {
         this.group = group;
@@ -94,6 +97,14 @@ final class H2Client implements AutoCloseable {
         return new H2Client(group, channel, frames);
     }
 
+    /**
+     * Widens the connection's receive window by {@code increment} bytes, as browsers do (Chromium: to 15 MB), so
+     * that one stream that does not read holds back only its own window, not every stream's.
+     */
+    void widenConnectionWindow(int increment) throws InterruptedException {
+        connection.writeAndFlush(new DefaultHttp2WindowUpdateFrame(increment)).sync();
+    }
+
     /** Opens {@code GET pathAndQuery} with {@code Accept: text/event-stream} and {@code headers} (name, value...). */
     Stream stream(String pathAndQuery, String... headers) throws InterruptedException {
         Http2Headers head = new DefaultHttp2Headers().method("GET").path(pathAndQuery).scheme("http")
@@ -129,6 +140,7 @@ final class H2Client implements AutoCloseable {
                 .getNow();
         channel.config().setAutoRead(autoRead);
         stream.channel = channel;
+        opened.add(stream);
         if (body == null) {
             channel.writeAndFlush(new DefaultHttp2HeadersFrame(head, true));
         } else {
@@ -153,6 +165,15 @@ final class H2Client implements AutoCloseable {
 
     @Override
     public void close() {
+        // A stream that stopped reading still holds the frames that came meanwhile, even once it has been reset:
+        // reading them releases them.
+        for (Stream stream : opened) {
+            stream.channel.eventLoop().execute(() -> {
+                stream.channel.config().setAutoRead(true);
+                stream.channel.read();
+            });
+        }
+        connection.eventLoop().submit(() -> { }).awaitUninterruptibly();
         connection.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
@@ -188,12 +209,19 @@ final class H2Client implements AutoCloseable {
                     }
                     decoder.decode(content.duplicate());
                     endStream |= frame.isEndStream();
-                } else if (msg instanceof Http2ResetFrame) {
-                    resetCode = ((Http2ResetFrame) msg).errorCode();
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        /** A reset comes as an event, not a read, so that it arrives even while the stream does not read. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof Http2ResetFrame) {
+                resetCode = ((Http2ResetFrame) event).errorCode();
+            }
+            ReferenceCountUtil.release(event);
         }
 
         @Override

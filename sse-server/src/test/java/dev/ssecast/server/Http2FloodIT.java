@@ -139,6 +139,25 @@ class Http2FloodIT {
     }
 
     @Test
+    void resetsBelowTheBoundLeaveTheConnectionServing() throws Exception {
+        // A balancer carrying many clients resets a stream each time one leaves: 500 in a row is no flood here
+        // (Netty's own default, 200 in 30 s, would end the connection).
+        try (RawH2 raw = new RawH2(server.address())) {
+            byte[] subscribe = raw.requestBlock("GET", "/events?topic=reset", "accept", "text/event-stream");
+            int stream = 1;
+            for (int i = 0; i < 500; i++, stream += 2) {
+                raw.frame(HEADERS, END_HEADERS | END_STREAM, stream, subscribe);
+                raw.frame(RST_STREAM, 0, stream, RawH2.int32(Http2Error.CANCEL.code()));
+            }
+            raw.frame(HEADERS, END_HEADERS | END_STREAM, stream, raw.requestBlock("GET", "/healthz"));
+            RawH2.Frame answer = raw.awaitAnswer(stream);
+            assertThat(answer.type()).isEqualTo(HEADERS);
+            assertThat(raw.headers(answer).status().toString()).isEqualTo("200");
+        }
+        assertThat(closed("flood")).isZero();
+    }
+
+    @Test
     void provokedResetsAreTurnedAway() throws Exception {
         // "MadeYouReset": each WINDOW_UPDATE of 0 on an open stream makes the server reset it (PROTOCOL_ERROR);
         // no reset of the client's own, so the rapid-reset bound does not see them.

@@ -29,7 +29,7 @@ final class RawH2 implements AutoCloseable {
     static final int END_STREAM = 0x1, END_HEADERS = 0x4, ACK = 0x1;
 
     /** One frame read back. */
-    record Frame(int type, int flags, int stream, byte[] payload) {
+    record Frame(int type, int flags, int stream, byte[] payload, Http2Headers headers) {
         /** A GOAWAY's or RST_STREAM's error code. */
         long errorCode() {
             int at = type == GOAWAY ? 4 : 0;
@@ -119,15 +119,19 @@ final class RawH2 implements AutoCloseable {
         }
     }
 
-    /** A HEADERS frame's block (with END_HEADERS, no padding or priority) decoded, as the server sent it. */
+    /** A HEADERS frame's headers, as the server sent them. */
     Http2Headers headers(Frame frame) {
-        ByteBuf block = Unpooled.wrappedBuffer(frame.payload());
+        return frame.headers();
+    }
+
+    private Http2Headers decode(int stream, byte[] block) {
+        ByteBuf in = Unpooled.wrappedBuffer(block);
         try {
-            return hpackIn.decodeHeaders(frame.stream(), block);
+            return hpackIn.decodeHeaders(stream, in);
         } catch (Http2Exception e) {
             throw new IllegalStateException(e);
         } finally {
-            block.release();
+            in.release();
         }
     }
 
@@ -154,7 +158,9 @@ final class RawH2 implements AutoCloseable {
             int stream = in.readInt() & 0x7fffffff;
             byte[] payload = new byte[length];
             in.readFully(payload);
-            return new Frame(type, flags, stream, payload);
+            // Every HEADERS block is decoded as it comes, as HPACK's table needs (the server sends no CONTINUATION)
+            Http2Headers headers = type == HEADERS ? decode(stream, payload) : null;
+            return new Frame(type, flags, stream, payload, headers);
         } catch (EOFException | java.net.SocketException closed) {
             return null;
         }
