@@ -66,7 +66,7 @@ final class HaproxyProcess implements AutoCloseable {
         return haproxy;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
         }
