@@ -3,6 +3,7 @@ package dev.ssecast.server;
 import dev.ssecast.core.testing.ExternalBinary;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
@@ -23,26 +24,26 @@ import static org.awaitility.Awaitility.await;
 /**
  * Debian's HAProxy in HTTP mode in front of ssecast nodes, each reached over h2c with prior knowledge
  * ({@code proto h2}) and {@code http-reuse always}, so that the streams of every client share a few upstream
- * connections. The configuration is the one docs/deploy.md gives, ports and the stats socket aside. Servers are
+ * connections. The configuration is the one for docs/deploy.md, ports and test-only lines aside. Servers are
  * named {@code n1}, {@code n2}, ... in the order of the ports given; {@code X-Upstream} on each response names the
  * one that served it. Foreground ({@code -db}), stopped by {@link #close}.
  */
 final class HaproxyH2cProcess implements AutoCloseable {
     /**
-     * {@code %1$s} the stats socket line, {@code %2$d} the port, {@code %3$s} the server lines. Health checks ask
-     * {@code /readyz}, which a draining node answers 503, over HTTP/1.1 ({@code check-proto h1}), so that they
-     * never count among a node's HTTP/2 connections.
+     * {@code %1$s} and {@code %4$s} the lines only a test needs, {@code %2$d} the port, {@code %3$s} the server
+     * lines. The rest is the configuration docs/deploy.md is to give, line for line.
      */
     private static final String CONFIG = """
             global
                 maxconn 4000
-                log stdout format raw local0
+                # HAProxy 2.6 caps the streams of each upstream h2 connection at this (default 100),
+                # whatever SETTINGS_MAX_CONCURRENT_STREAMS a node sends (1000); it also caps the streams of
+                # one h2 client connection (later versions split it: tune.h2.be.max-concurrent-streams).
+                tune.h2.max-concurrent-streams 1000
             %1$s
             defaults
                 mode http
                 maxconn 4000
-                log global
-                option httplog
                 timeout connect 5s
                 # above the nodes' --heartbeat (15s by default): an idle stream is never cut
                 timeout client 1h
@@ -52,23 +53,32 @@ final class HaproxyH2cProcess implements AutoCloseable {
                 timeout http-keep-alive 10s
                 retries 3
                 option redispatch 1
-                # a publish is forwarded as it arrives; the default, said out loud
+                # the default, said out loud: a request is forwarded as it arrives
                 no option http-buffer-request
             frontend events
                 bind 127.0.0.1:%2$d
+            %4$s
                 default_backend ssecast
             backend ssecast
                 balance leastconn
-                # the streams of all clients share the upstream h2 connections
+                # a stream of any client may go on any upstream connection with a free stream slot
                 http-reuse always
                 option forwardfor
+                # a draining node answers 503 at once; checks over HTTP/1.1 stay out of its h2 connection count
                 option httpchk GET /readyz
                 http-check expect status 200
-                timeout check 5s
-                default-server inter 1s fall 1 rise 2 check-proto h1
-                http-response set-header x-upstream %%[srv_name]
+                default-server inter 1s fall 3 rise 2 check-proto h1
             %3$s
             """;
+    /** What only a test needs in {@code global}: a log on stdout, the stats socket for {@link #command}. */
+    private static final String TEST_GLOBAL = """
+                log stdout format raw local0
+                stats socket %s level admin""";
+    /** What only a test needs in the frontend: a log line for each request, which node served a response. */
+    private static final String TEST_BACKEND = """
+                log global
+                option httplog
+                http-response set-header x-upstream %[srv_name]""";
 
     private final Process process;
     private final int port;
@@ -88,15 +98,16 @@ final class HaproxyH2cProcess implements AutoCloseable {
                 .mapToObj(i -> "    server n" + (i + 1) + " 127.0.0.1:" + nodePorts.get(i)
                         + " proto h2 check")
                 .collect(Collectors.joining("\n"));
-        String stats = "    stats socket " + dir.resolve("admin.sock") + " level admin";
         Path config = dir.resolve("haproxy.cfg");
-        Files.writeString(config, CONFIG.formatted(stats, port, servers));
+        Files.writeString(config, CONFIG.formatted(TEST_GLOBAL.formatted(dir.resolve("admin.sock")), port,
+                servers, TEST_BACKEND));
         Process process = new ProcessBuilder(binary.toString(), "-db", "-f", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("output.log").toFile())
                 .start();
         HaproxyH2cProcess haproxy = new HaproxyH2cProcess(process, port, dir);
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(haproxy::accepts);
+        await().atMost(Duration.ofSeconds(10)).ignoreException(ConnectException.class)
+                .until(haproxy::accepts); // an exit fails at once, with its output
         return haproxy;
     }
 
