@@ -61,7 +61,8 @@ final class HaproxyH2cProcess implements AutoCloseable {
                 default_backend ssecast
             backend ssecast
                 balance leastconn
-                # a stream of any client may go on any upstream connection with a free stream slot
+                # a stream of any client may go on any upstream connection with a free stream slot; with the
+                # default (safe) each client's first request, here its only one, gets a connection of its own
                 http-reuse always
                 option forwardfor
                 # a draining node answers 503 at once; checks over HTTP/1.1 stay out of its h2 connection count
@@ -75,7 +76,7 @@ final class HaproxyH2cProcess implements AutoCloseable {
                 log stdout format raw local0
                 stats socket %s level admin""";
     /** What only a test needs in the frontend: a log line for each request, which node served a response. */
-    private static final String TEST_BACKEND = """
+    private static final String TEST_FRONTEND = """
                 log global
                 option httplog
                 http-response set-header x-upstream %[srv_name]""";
@@ -100,7 +101,7 @@ final class HaproxyH2cProcess implements AutoCloseable {
                 .collect(Collectors.joining("\n"));
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, CONFIG.formatted(TEST_GLOBAL.formatted(dir.resolve("admin.sock")), port,
-                servers, TEST_BACKEND));
+                servers, TEST_FRONTEND));
         Process process = new ProcessBuilder(binary.toString(), "-db", "-f", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("output.log").toFile())
