@@ -25,6 +25,9 @@ final class BenchFrames {
     /** The event's data. */
     static final String DATA = "{\"seq\":123456,\"t\":1764000000123456789,\"price\":101.25,\"symbol\":\"SSEC\"}";
 
+    /** The header of an HTTP/2 DATA frame without padding (RFC 9113 §4.1). */
+    static final int DATA_FRAME_HEADER = 9;
+
     private BenchFrames() {
     }
 
@@ -49,6 +52,21 @@ final class BenchFrames {
             frame[frame.length - 2] = '\r';
             frame[frame.length - 1] = '\n';
             return frame;
+        } finally {
+            payload.release();
+        }
+    }
+
+    /**
+     * The bytes an HTTP/2 stream writes for {@link #event()} with an id of {@link #FIRST_ID}'s length: one DATA
+     * frame, its {@value #DATA_FRAME_HEADER}-byte header and the encoded event, without the chunk framing.
+     */
+    static int dataFrameLength() {
+        SseEvent withId = event().toBuilder().id(Long.toString(FIRST_ID)).build();
+        ByteBuf payload = Unpooled.buffer();
+        try {
+            SseEncoder.encode(withId, payload);
+            return DATA_FRAME_HEADER + payload.readableBytes();
         } finally {
             payload.release();
         }

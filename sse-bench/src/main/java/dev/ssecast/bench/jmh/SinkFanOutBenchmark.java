@@ -36,7 +36,8 @@ import java.util.concurrent.TimeoutException;
  * The server's side of one tick's fan-out: as {@link FanOutBenchmark}, but every stream is a {@link SinkChannel}
  * whose transport accepts the flushed bytes as a socket buffer with room would, with no peer pipeline to pay for.
  * Each stream was upgraded by {@code GET /events?topic=bench} fired into its {@code HttpServerCodec} +
- * {@link SseHandler} pipeline on its loop. Contenders, all in one run ({@code strategy}):
+ * {@link SseHandler} pipeline on its loop; with {@code protocol=h2}, each stream is instead an HTTP/2 stream of a
+ * sink connection, opened by a HEADERS frame fired into the connection ({@link #protocol}). Contenders, all in one run ({@code strategy}):
  * <ul>
  *   <li>{@code ssecast}: publish, then one tick on this thread ({@link ManualTicks}): one task per loop.</li>
  *   <li>{@code channelGroup}: {@link DefaultChannelGroup#writeAndFlush(Object)} (a promise per channel).</li>
@@ -80,6 +81,25 @@ public class SinkFanOutBenchmark {
     @Param({"epoll", "nio"})
     public String gather;
 
+    /**
+     * What each stream is: {@code http1}, a sink channel of its own ({@code HttpServerCodec} + {@link SseHandler}),
+     * or {@code h2} ({@code -p protocol=h2}, or {@code -p protocol=http1,h2} for both in one run), a stream of an
+     * HTTP/2 connection: {@code connections / streamsPerConnection} sink channels, each with the server's
+     * {@code Http2FrameCodec} + {@code Http2MultiplexHandler}, each stream a child channel with
+     * {@code Http2StreamFrameToHttpObjectCodec(true)} + {@link SseHandler} ({@link SinkStreams#subscribedH2}).
+     * Over h2 a delivery is one DATA frame: its 9-byte header and the event's payload, without the chunk framing.
+     * Harness overhead of h2 only, inside the score: a second {@link LoopBarrier} per operation (a stream's flush
+     * is a task of its connection, run after the first barrier's marker), and the flow-control top-ups of
+     * {@link H2Windows}, one every 10,000 operations or so. Only {@code http1} by default, so that runs which do
+     * not ask for h2 measure what they measured before.
+     */
+    @Param({"http1"})
+    public String protocol;
+
+    /** HTTP/2 only: streams per connection (the last connection may carry fewer). */
+    @Param({"1000"})
+    public int streamsPerConnection;
+
     /** Event loops serving the channels: one per core here. */
     @Param({"2"})
     public int threads;
@@ -89,6 +109,10 @@ public class SinkFanOutBenchmark {
     private LoopBarrier barrier;
     private ByteBufAllocator alloc;
     private byte[] frameBytes;
+    /** The bytes one delivery hands its sink: the chunk frame over http1, a DATA frame over h2. */
+    private int deliveryBytes;
+    /** HTTP/2 only, else null. */
+    private H2Windows windows;
     private ManualTicks ticks;
     private SseBroadcaster broadcaster;
     private SseEvent event;
@@ -165,8 +189,21 @@ public class SinkFanOutBenchmark {
         ticks = new ManualTicks(SseBroadcaster.builder().heartbeat(Duration.ofHours(1))
                 .firstId(BenchFrames.FIRST_ID).allocator(alloc));
         broadcaster = ticks.broadcaster();
-        sinks = SinkStreams.subscribed(connections, threads, ticks, TIMEOUT_SECONDS,
-                SinkChannel.Gather.valueOf(gather.toUpperCase(Locale.ROOT)));
+        SinkChannel.Gather gathers = SinkChannel.Gather.valueOf(gather.toUpperCase(Locale.ROOT));
+        switch (protocol) {
+            case "http1":
+                sinks = SinkStreams.subscribed(connections, threads, ticks, TIMEOUT_SECONDS, gathers);
+                deliveryBytes = frameBytes.length;
+                break;
+            case "h2":
+                sinks = SinkStreams.subscribedH2(connections, streamsPerConnection, threads, ticks, TIMEOUT_SECONDS,
+                        gathers);
+                windows = sinks.windows();
+                deliveryBytes = BenchFrames.dataFrameLength();
+                break;
+            default:
+                throw new IllegalArgumentException("protocol must be http1 or h2, was " + protocol);
+        }
         barrier = new LoopBarrier(sinks.loops());
         streams = sinks.streams();
         switch (strategy) {
@@ -230,8 +267,14 @@ public class SinkFanOutBenchmark {
                 break;
         }
         barrier.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (windows != null) {
+            barrier.await(TIMEOUT_SECONDS, TimeUnit.SECONDS); // the connections' flushes, queued by the writes
+            if (!strategy.equals("floor")) {
+                windows.sent(deliveryBytes - BenchFrames.DATA_FRAME_HEADER);
+            }
+        }
         long now = sinks.bytes();
-        long due = strategy.equals("floor") ? 0 : (long) connections * frameBytes.length;
+        long due = strategy.equals("floor") ? 0 : (long) connections * deliveryBytes;
         deliveries.deliveries += connections;
         deliveries.sinkBytes += now - bytes;
         shortfall.shortBytes += due - (now - bytes);
@@ -254,9 +297,14 @@ public class SinkFanOutBenchmark {
         return sinks.bytes();
     }
 
-    /** The bytes of one delivery. */
+    /** The bytes of one delivery: the chunk frame over http1, the DATA frame (header and payload) over h2. */
     int frameLength() {
-        return frameBytes.length;
+        return deliveryBytes;
+    }
+
+    /** HTTP/2 only, else null: the flow-control windows the harness keeps open. */
+    H2Windows windows() {
+        return windows;
     }
 
     /** This tick's frame, built once from the allocator like the broadcaster's; the caller owns it. */
