@@ -6,6 +6,7 @@ import dev.ssecast.core.SseHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelMatchers;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -26,9 +27,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -100,6 +104,24 @@ public class SinkFanOutBenchmark {
     @Param({"1000"})
     public int streamsPerConnection;
 
+    /**
+     * HTTP/2 only: each connection's write-buffer high water mark in bytes, its low mark half of it. Netty's
+     * default (64 KiB) is less than one tick of 1,000 streams (about 110 KB), so each tick flips the connection's
+     * writability, and the flow controller then visits every stream; {@code -p h2ConnectionHighWaterMark=1048576}
+     * shows what a server that sized it for its streams would pay.
+     */
+    @Param({"65536"})
+    public int h2ConnectionHighWaterMark;
+
+    /**
+     * {@code on}: also sum the event loops' CPU time over each operation ({@code loopCpuNanos}, read with
+     * {@code ThreadMXBean.getThreadCpuTime} before and after it), so that CPU per delivery = loopCpuNanos / (deliveries
+     * per second x iteration seconds): on a machine whose cores are shared with other work, CPU time varies far less
+     * than wall time. Off by default, so that runs which do not ask for it measure what they did.
+     */
+    @Param({"off"})
+    public String loopCpu;
+
     /** Event loops serving the channels: one per core here. */
     @Param({"2"})
     public int threads;
@@ -120,6 +142,9 @@ public class SinkFanOutBenchmark {
     private List<Channel> streams;
     private LoopTask[] loopTasks;
     private long bytes;
+    /** The loops' thread ids when {@code loopCpu=on}, else null. */
+    private long[] loopThreads;
+    private final ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
     /** The last frame this class built, for the harness test's release check; null for {@code ssecast}. */
     ByteBuf lastFrame;
 
@@ -137,7 +162,11 @@ public class SinkFanOutBenchmark {
         }
     }
 
-    /** Bytes due that the sinks did not accept by the end of their operation. */
+    /**
+     * Bytes due that the sinks did not accept by the end of their operation. Over h2 it may be negative when a
+     * connection's writes outgrow its write buffer within one flush: the flow controller then splits a DATA frame
+     * at the writable budget, and the second part carries a 9-byte header of its own.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Shortfall {
@@ -146,6 +175,18 @@ public class SinkFanOutBenchmark {
         @Setup(Level.Iteration)
         public void reset() {
             shortBytes = 0;
+        }
+    }
+
+    /** The event loops' CPU time during operations, when {@code loopCpu=on}; summed over an iteration. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class LoopCpu {
+        public long loopCpuNanos;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            loopCpuNanos = 0;
         }
     }
 
@@ -197,7 +238,7 @@ public class SinkFanOutBenchmark {
                 break;
             case "h2":
                 sinks = SinkStreams.subscribedH2(connections, streamsPerConnection, threads, ticks, TIMEOUT_SECONDS,
-                        gathers);
+                        gathers, new WriteBufferWaterMark(h2ConnectionHighWaterMark / 2, h2ConnectionHighWaterMark));
                 windows = sinks.windows();
                 deliveryBytes = BenchFrames.dataFrameLength();
                 break;
@@ -227,10 +268,32 @@ public class SinkFanOutBenchmark {
                         + "perLoopNaive or floor, was " + strategy);
         }
         bytes = sinks.bytes();
+        if (loopCpu.equals("on")) {
+            loopThreads = new long[sinks.loops().size()];
+            for (int t = 0; t < loopThreads.length; t++) {
+                try {
+                    loopThreads[t] = sinks.loops().get(t).submit(() -> Thread.currentThread().getId()).get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        } else if (!loopCpu.equals("off")) {
+            throw new IllegalArgumentException("loopCpu must be on or off, was " + loopCpu);
+        }
+    }
+
+    /** The loops' CPU time so far, or 0 when not asked for. */
+    private long loopCpuNanos() {
+        long total = 0;
+        for (int t = 0; loopThreads != null && t < loopThreads.length; t++) {
+            total += threadBean.getThreadCpuTime(loopThreads[t]);
+        }
+        return total;
     }
 
     @Benchmark
-    public void fanOut(Deliveries deliveries, Shortfall shortfall) throws TimeoutException {
+    public void fanOut(Deliveries deliveries, Shortfall shortfall, LoopCpu cpu) throws TimeoutException {
+        long cpuBefore = loopCpuNanos();
         switch (strategy) {
             case "ssecast":
                 broadcaster.publish(BenchFrames.TOPIC, event);
@@ -273,6 +336,7 @@ public class SinkFanOutBenchmark {
                 windows.sent(deliveryBytes - BenchFrames.DATA_FRAME_HEADER);
             }
         }
+        cpu.loopCpuNanos += loopCpuNanos() - cpuBefore;
         long now = sinks.bytes();
         long due = strategy.equals("floor") ? 0 : (long) connections * deliveryBytes;
         deliveries.deliveries += connections;

@@ -2,10 +2,12 @@ package dev.ssecast.bench.jmh;
 
 import dev.ssecast.core.SseHandler;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -92,12 +94,15 @@ final class SinkStreams implements AutoCloseable {
      * (server, {@code SETTINGS_MAX_CONCURRENT_STREAMS} = {@code perConnection}) + {@code Http2MultiplexHandler},
      * each stream's {@code Http2StreamFrameToHttpObjectCodec(true)} + {@link SseHandler}, as in the server. Opened
      * by the client bytes of {@link H2ClientFrames} fired into each connection on its loop, then admitted by one
-     * tick, so that every stream is open when this returns. The caller closes the streams, then {@code ticks}.
+     * tick, so that every stream is open when this returns. Each connection's write buffer has
+     * {@code connectionWaterMark} (Netty's default: {@link WriteBufferWaterMark#DEFAULT}). The caller closes the
+     * streams, then {@code ticks}.
      *
      * @throws IllegalStateException if not every stream was admitted
      */
     static SinkStreams subscribedH2(int count, int perConnection, int threads, ManualTicks ticks,
-                                    long timeoutSeconds, SinkChannel.Gather gather)
+                                    long timeoutSeconds, SinkChannel.Gather gather,
+                                    WriteBufferWaterMark connectionWaterMark)
             throws InterruptedException, TimeoutException {
         if (perConnection < 1 || count < 1) {
             throw new IllegalArgumentException("streams and streams per connection must be at least 1, were " + count
@@ -114,9 +119,13 @@ final class SinkStreams implements AutoCloseable {
         };
         Http2Settings settings = Http2Settings.defaultSettings().maxConcurrentStreams(perConnection);
         int connections = (count + perConnection - 1) / perConnection;
-        SinkStreams sinks = new SinkStreams(connections, threads, ch -> ch.pipeline().addLast(
-                Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
-                new Http2MultiplexHandler(streamInit)), gather);
+        SinkStreams sinks = new SinkStreams(connections, threads, ch -> {
+            // A socket channel's allocator, not the in-VM transport's heap-preferring one: the frame writer's
+            // headers come from it, and a socket is handed direct buffers (epoll copies a heap one first).
+            ch.config().setAllocator(ByteBufAllocator.DEFAULT).setWriteBufferWaterMark(connectionWaterMark);
+            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
+                    new Http2MultiplexHandler(streamInit));
+        }, gather);
         sinks.h2 = new H2Windows(sinks.pairs.streams(), perConnection);
         try {
             List<Channel> conns = sinks.pairs.streams();

@@ -33,13 +33,15 @@ class SinkHarnessTest {
             assertThat(before).as("the upgrade responses reached the sinks").isPositive();
             SinkFanOutBenchmark.Deliveries deliveries = new SinkFanOutBenchmark.Deliveries();
             SinkFanOutBenchmark.Shortfall shortfall = new SinkFanOutBenchmark.Shortfall();
+            SinkFanOutBenchmark.LoopCpu cpu = new SinkFanOutBenchmark.LoopCpu();
             for (int op = 0; op < OPERATIONS; op++) {
-                bench.fanOut(deliveries, shortfall);
+                bench.fanOut(deliveries, shortfall, cpu);
                 if (bench.lastFrame != null) {
                     assertThat(bench.lastFrame.refCnt()).as("frame released by the end of its operation").isZero();
                 }
             }
             assertThat(deliveries.deliveries).isEqualTo(OPERATIONS * CONNECTIONS);
+            assertThat(cpu.loopCpuNanos).as("the loops' CPU time, read with loopCpu=on").isPositive();
             assertThat(shortfall.shortBytes).isZero();
             long expected = strategy.equals("floor") ? 0 : (long) OPERATIONS * CONNECTIONS * bench.frameLength();
             assertThat(deliveries.sinkBytes).isEqualTo(expected);
@@ -58,14 +60,15 @@ class SinkHarnessTest {
         try {
             SinkFanOutBenchmark.Deliveries deliveries = new SinkFanOutBenchmark.Deliveries();
             SinkFanOutBenchmark.Shortfall shortfall = new SinkFanOutBenchmark.Shortfall();
+            SinkFanOutBenchmark.LoopCpu cpu = new SinkFanOutBenchmark.LoopCpu();
             for (int op = 0; op < OPERATIONS; op++) {
-                bench.fanOut(deliveries, shortfall);
+                bench.fanOut(deliveries, shortfall, cpu);
             }
             H2Windows windows = bench.windows();
             assertThat(windows.topUps()).as("none due after a few operations").isZero();
             assertThat(windows.smallestWindow()).isLessThan(H2ClientFrames.MAX_WINDOW);
             windows.topUp(); // queued before the next operation's work on every loop
-            bench.fanOut(deliveries, shortfall);
+            bench.fanOut(deliveries, shortfall, cpu);
             assertThat(windows.smallestWindow()).as("one operation's worth below the largest window")
                     .isEqualTo(H2ClientFrames.MAX_WINDOW - (bench.frameLength() - BenchFrames.DATA_FRAME_HEADER)
                             * STREAMS_PER_CONNECTION);
@@ -85,6 +88,8 @@ class SinkHarnessTest {
         bench.gather = gather;
         bench.protocol = protocol;
         bench.streamsPerConnection = STREAMS_PER_CONNECTION;
+        bench.h2ConnectionHighWaterMark = 65536;
+        bench.loopCpu = "on";
         bench.threads = 2;
         bench.setUp();
         return bench;
