@@ -115,9 +115,10 @@ public class SinkFanOutBenchmark {
 
     /**
      * {@code on}: also sum the event loops' CPU time over each operation ({@code loopCpuNanos}, read with
-     * {@code ThreadMXBean.getThreadCpuTime} before and after it), so that CPU per delivery = loopCpuNanos / (deliveries
-     * per second x iteration seconds): on a machine whose cores are shared with other work, CPU time varies far less
-     * than wall time. Off by default, so that runs which do not ask for it measure what they did.
+     * {@code ThreadMXBean.getThreadCpuTime} before and after it) and the deliveries it covers
+     * ({@code loopCpuDeliveries}), so that the loops' CPU per delivery = loopCpuNanos / loopCpuDeliveries: on a
+     * machine whose cores are shared with other work, CPU time varies far less than wall time. Off by default, so
+     * that runs which do not ask for it measure what they did.
      */
     @Param({"off"})
     public String loopCpu;
@@ -178,15 +179,20 @@ public class SinkFanOutBenchmark {
         }
     }
 
-    /** The event loops' CPU time during operations, when {@code loopCpu=on}; summed over an iteration. */
+    /**
+     * The event loops' CPU time during operations and the deliveries they made, when {@code loopCpu=on}; summed
+     * over an iteration.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class LoopCpu {
         public long loopCpuNanos;
+        public long loopCpuDeliveries;
 
         @Setup(Level.Iteration)
         public void reset() {
             loopCpuNanos = 0;
+            loopCpuDeliveries = 0;
         }
     }
 
@@ -336,7 +342,10 @@ public class SinkFanOutBenchmark {
                 windows.sent(deliveryBytes - BenchFrames.DATA_FRAME_HEADER);
             }
         }
-        cpu.loopCpuNanos += loopCpuNanos() - cpuBefore;
+        if (loopThreads != null) {
+            cpu.loopCpuNanos += loopCpuNanos() - cpuBefore;
+            cpu.loopCpuDeliveries += connections;
+        }
         long now = sinks.bytes();
         long due = strategy.equals("floor") ? 0 : (long) connections * deliveryBytes;
         deliveries.deliveries += connections;

@@ -42,6 +42,7 @@ class SinkHarnessTest {
             }
             assertThat(deliveries.deliveries).isEqualTo(OPERATIONS * CONNECTIONS);
             assertThat(cpu.loopCpuNanos).as("the loops' CPU time, read with loopCpu=on").isPositive();
+            assertThat(cpu.loopCpuDeliveries).isEqualTo(OPERATIONS * CONNECTIONS);
             assertThat(shortfall.shortBytes).isZero();
             long expected = strategy.equals("floor") ? 0 : (long) OPERATIONS * CONNECTIONS * bench.frameLength();
             assertThat(deliveries.sinkBytes).isEqualTo(expected);
