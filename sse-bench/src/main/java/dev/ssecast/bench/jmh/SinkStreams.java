@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -194,6 +195,19 @@ final class SinkStreams implements AutoCloseable {
     /** The streams of {@code loops().get(i)}. */
     List<Channel> streamsOf(int loop) {
         return byLoop.get(loop);
+    }
+
+    /**
+     * Bytes written to the sinks and not yet flushed to their "socket", summed over every sink's outbound buffer
+     * (0 once every flush has run); readable from any thread.
+     */
+    long unflushedBytes() {
+        long total = 0;
+        for (Channel sink : pairs.streams()) {
+            ChannelOutboundBuffer out = sink.unsafe().outboundBuffer();
+            total += out == null ? 0 : out.totalPendingWriteBytes();
+        }
+        return total;
     }
 
     /** Bytes all sinks accepted so far; call after a {@link LoopBarrier} has passed. */
