@@ -114,6 +114,14 @@ public class SinkFanOutBenchmark {
     public int h2ConnectionHighWaterMark;
 
     /**
+     * HTTP/2 only: how each connection's flow controller shares its window among streams: Netty's default
+     * {@code weighted} (WeightedFairQueueByteDistributor, for priorities event streams never use) or
+     * {@code uniform} (UniformStreamByteDistributor).
+     */
+    @Param({"weighted"})
+    public String h2Distributor;
+
+    /**
      * {@code on}: also sum the event loops' CPU time over each operation ({@code loopCpuNanos}, read with
      * {@code ThreadMXBean.getThreadCpuTime} before and after it) and the deliveries it covers
      * ({@code loopCpuDeliveries}), so that the loops' CPU per delivery = loopCpuNanos / loopCpuDeliveries: on a
@@ -244,7 +252,8 @@ public class SinkFanOutBenchmark {
                 break;
             case "h2":
                 sinks = SinkStreams.subscribedH2(connections, streamsPerConnection, threads, ticks, TIMEOUT_SECONDS,
-                        gathers, new WriteBufferWaterMark(h2ConnectionHighWaterMark / 2, h2ConnectionHighWaterMark));
+                        gathers, new WriteBufferWaterMark(h2ConnectionHighWaterMark / 2, h2ConnectionHighWaterMark),
+                        "uniform".equals(h2Distributor));
                 windows = sinks.windows();
                 deliveryBytes = BenchFrames.dataFrameLength();
                 break;

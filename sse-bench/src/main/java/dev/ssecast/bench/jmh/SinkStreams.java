@@ -103,7 +103,7 @@ final class SinkStreams implements AutoCloseable {
      */
     static SinkStreams subscribedH2(int count, int perConnection, int threads, ManualTicks ticks,
                                     long timeoutSeconds, SinkChannel.Gather gather,
-                                    WriteBufferWaterMark connectionWaterMark)
+                                    WriteBufferWaterMark connectionWaterMark, boolean uniformDistributor)
             throws InterruptedException, TimeoutException {
         if (perConnection < 1 || count < 1) {
             throw new IllegalArgumentException("streams and streams per connection must be at least 1, were " + count
@@ -124,7 +124,7 @@ final class SinkStreams implements AutoCloseable {
             // A socket channel's allocator, not the in-VM transport's heap-preferring one: the frame writer's
             // headers come from it, and a socket is handed direct buffers (epoll copies a heap one first).
             ch.config().setAllocator(ByteBufAllocator.DEFAULT).setWriteBufferWaterMark(connectionWaterMark);
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
+            ch.pipeline().addLast(new CodecBuilder(uniformDistributor).initialSettings(settings).build(),
                     new Http2MultiplexHandler(streamInit));
         }, gather);
         sinks.h2 = new H2Windows(sinks.pairs.streams(), perConnection);
@@ -223,5 +223,20 @@ final class SinkStreams implements AutoCloseable {
     @Override
     public void close() {
         pairs.close();
+    }
+
+    /** A server codec whose remote flow controller shares bytes with Netty's weighted-fair or uniform distributor. */
+    private static final class CodecBuilder extends Http2FrameCodecBuilder {
+        CodecBuilder(boolean uniform) {
+            if (!uniform) {
+                server(true);
+            } else { // a connection of its own, which says it is a server's
+                io.netty.handler.codec.http2.Http2Connection connection =
+                        new io.netty.handler.codec.http2.DefaultHttp2Connection(true);
+                connection.remote().flowController(new io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController(
+                        connection, new io.netty.handler.codec.http2.UniformStreamByteDistributor(connection)));
+                connection(connection);
+            }
+        }
     }
 }

@@ -59,7 +59,7 @@ public final class StreamMemory {
             String before = histogram();
             SinkStreams sinks = protocol.equals("h2")
                     ? SinkStreams.subscribedH2(streams, perConnection, 2, ticks, TIMEOUT_SECONDS,
-                    SinkChannel.Gather.EPOLL, WriteBufferWaterMark.DEFAULT)
+                    SinkChannel.Gather.EPOLL, WriteBufferWaterMark.DEFAULT, false)
                     : SinkStreams.subscribed(streams, 2, ticks, TIMEOUT_SECONDS, SinkChannel.Gather.EPOLL);
             try {
                 long heapAfter = liveHeap();

@@ -79,6 +79,35 @@ class SinkHarnessTest {
         }
     }
 
+    @Test
+    void theUniformDistributorDeliversEveryByteToo() throws Exception {
+        SinkFanOutBenchmark bench = new SinkFanOutBenchmark();
+        bench.connections = CONNECTIONS;
+        bench.strategy = "ssecast";
+        bench.leakDetection = "paranoid";
+        bench.allocator = "pooled";
+        bench.gather = "epoll";
+        bench.protocol = "h2";
+        bench.streamsPerConnection = STREAMS_PER_CONNECTION;
+        bench.h2ConnectionHighWaterMark = 1 << 20;
+        bench.h2Distributor = "uniform";
+        bench.loopCpu = "on";
+        bench.threads = 2;
+        bench.setUp();
+        try {
+            SinkFanOutBenchmark.Deliveries deliveries = new SinkFanOutBenchmark.Deliveries();
+            SinkFanOutBenchmark.Shortfall shortfall = new SinkFanOutBenchmark.Shortfall();
+            SinkFanOutBenchmark.LoopCpu cpu = new SinkFanOutBenchmark.LoopCpu();
+            for (int op = 0; op < OPERATIONS; op++) {
+                bench.fanOut(deliveries, shortfall, cpu);
+            }
+            assertThat(deliveries.deliveries).isEqualTo((long) OPERATIONS * CONNECTIONS);
+            assertThat(shortfall.shortBytes).isZero();
+        } finally {
+            bench.tearDown();
+        }
+    }
+
     private static SinkFanOutBenchmark bench(String strategy, String allocator, String gather, String protocol)
             throws Exception {
         SinkFanOutBenchmark bench = new SinkFanOutBenchmark();
@@ -90,6 +119,7 @@ class SinkHarnessTest {
         bench.protocol = protocol;
         bench.streamsPerConnection = STREAMS_PER_CONNECTION;
         bench.h2ConnectionHighWaterMark = 65536;
+        bench.h2Distributor = "weighted";
         bench.loopCpu = "on";
         bench.threads = 2;
         bench.setUp();
