@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -93,6 +94,11 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
                 .initialSettings(settings)
                 .gracefulShutdownTimeoutMillis(CLOSE_WAIT_MILLIS)
                 .build();
+        // A tick writes about 100 bytes to each of up to --max-streams-per-connection streams: with Netty's 64 KiB
+        // high water mark every tick would make the connection unwritable, and its flow controller would then
+        // visit every stream twice (docs/benchmarks.md §15: 15-35% of the loops' CPU per delivery).
+        int high = (int) Math.min(16 << 20, Math.max(64 << 10, 1024L * http.maxStreamsPerConnection()));
+        pipeline.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
         H2Connection guard = new H2Connection(http, codec, flow);
         connection.addListener(new Http2ConnectionAdapter() {
             @Override
