@@ -3,53 +3,32 @@ package dev.ssecast.bench.load;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * Reads one SSE response straight from the socket's bytes, allocating nothing per event: the status line and
- * headers, then HTTP/1.1 chunks (or a plain body), then the {@code id} and {@code data} lines of each event. One
+ * headers, then HTTP/1.1 chunks (or a plain body), whose bytes {@link SseEventCounter} counts as events. One
  * instance per connection, confined to its event loop.
- *
- * <p>From each event it takes the id's first two numeric parts, and from the data the first two numbers: the
- * publisher's sequence number and publish time ({@link System#nanoTime()}, which on Linux is one monotonic clock
- * for every process of the machine). Comments, {@code retry} and {@code event} lines are read past. Line ends may
- * be LF or CRLF.
  */
 final class SseStreamReader extends ChannelInboundHandlerAdapter {
     private static final int MAX_HEAD = 16 << 10;
 
     private enum State { HEAD, CHUNK_SIZE, CHUNK_EXTENSION, CHUNK_DATA, CHUNK_END, PLAIN, DONE }
 
-    private enum Field { NAME, ID, DATA, SKIP }
-
     private final StreamAccount account;
     private final Tally tally;
+    private final SseEventCounter events;
     private final StringBuilder head = new StringBuilder();
     private State state = State.HEAD;
     private long chunkLeft;
     private boolean opened;
 
-    private Field field = Field.NAME;
-    private int nameLength;
-    private final byte[] name = new byte[8];
-    private boolean afterColon;
-    private boolean lineEmpty = true;
-    private int numbers;
-    private long first = StreamAccount.NONE;
-    private long second;
-    private boolean inNumber;
-    private long idMajor = StreamAccount.NONE;
-    private long idMinor;
-    private long seq = StreamAccount.NONE;
-    private long sentNanos = StreamAccount.NONE;
-    private boolean hasData;
-
     SseStreamReader(StreamAccount account, Tally tally) {
         this.account = account;
         this.tally = tally;
+        this.events = new SseEventCounter(account, tally);
     }
 
     @Override
@@ -152,118 +131,8 @@ final class SseStreamReader extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Parses {@code length} body bytes as SSE lines, in one pass without per-byte bounds checks. */
     private void parse(ByteBuf in, int length) {
-        in.forEachByte(in.readerIndex(), length, lines);
-        in.skipBytes(length);
-    }
-
-    private final ByteProcessor lines = b -> {
-        if (b == '\n') {
-            endLine();
-        } else if (b != '\r') {
-            lineEmpty = false;
-            parseByte(b);
-        }
-        return true;
-    };
-
-    private void parseByte(byte b) {
-        switch (field) {
-            case NAME:
-                if (b == ':') {
-                    field = fieldNamed();
-                    afterColon = true;
-                    numbers = 0;
-                    inNumber = false;
-                } else if (nameLength < name.length) {
-                    name[nameLength++] = b;
-                } else {
-                    field = Field.SKIP;
-                }
-                break;
-            case ID:
-            case DATA:
-                if (afterColon) {
-                    afterColon = false;
-                    if (b == ' ') {
-                        return;
-                    }
-                }
-                if (b >= '0' && b <= '9') {
-                    if (!inNumber) {
-                        inNumber = true;
-                        numbers++;
-                        if (numbers == 1) {
-                            first = 0;
-                        } else if (numbers == 2) {
-                            second = 0;
-                        }
-                    }
-                    if (numbers == 1) {
-                        first = first * 10 + (b - '0');
-                    } else if (numbers == 2) {
-                        second = second * 10 + (b - '0');
-                    }
-                } else {
-                    inNumber = false;
-                }
-                break;
-            default:
-                break;
-        }
-    }
-
-    private Field fieldNamed() {
-        if (nameLength == 2 && name[0] == 'i' && name[1] == 'd') {
-            return Field.ID;
-        }
-        if (nameLength == 4 && name[0] == 'd' && name[1] == 'a' && name[2] == 't' && name[3] == 'a') {
-            return Field.DATA;
-        }
-        return Field.SKIP;
-    }
-
-    private void endLine() {
-        if (lineEmpty) {
-            dispatch();
-        } else if (field == Field.ID) {
-            idMajor = numbers >= 1 ? first : StreamAccount.NONE;
-            idMinor = numbers >= 2 ? second : 0;
-        } else if (field == Field.DATA) {
-            hasData = true;
-            seq = numbers >= 1 ? first : StreamAccount.NONE;
-            sentNanos = numbers >= 2 ? second : StreamAccount.NONE;
-        }
-        field = Field.NAME;
-        nameLength = 0;
-        lineEmpty = true;
-    }
-
-    private void dispatch() {
-        if (!hasData) {
-            return;
-        }
-        hasData = false;
-        tally.deliveries.increment();
-        long before = account.outOfOrder();
-        long gapsBefore = account.gaps();
-        boolean inStep = account.onEvent(idMajor, idMinor, seq);
-        if (account.outOfOrder() != before) {
-            tally.outOfOrder.increment();
-        }
-        if (account.gaps() != gapsBefore) {
-            tally.gaps.add(account.gaps() - gapsBefore);
-        }
-        if (inStep) {
-            tally.stepDeliveries.increment();
-            if (sentNanos != StreamAccount.NONE) {
-                tally.recordLatency(sentNanos, System.nanoTime());
-            }
-        }
-        idMajor = StreamAccount.NONE;
-        seq = StreamAccount.NONE;
-        sentNanos = StreamAccount.NONE;
+        events.parse(in, length);
     }
 
     /** The status line and headers when the response was not a stream; for error messages. */
