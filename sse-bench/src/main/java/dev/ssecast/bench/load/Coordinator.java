@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Coordinator implements AutoCloseable {
     private final TargetOptions options;
+    private final Subscription subscription;
     private final PrintStream out;
     private final List<LoadNode> nodes = new ArrayList<>();
     private final EventLoopGroup publishing;
@@ -37,11 +38,12 @@ final class Coordinator implements AutoCloseable {
         this.options = options;
         this.out = out;
         List<InetAddress> sources = Sources.parse(options.sources);
+        this.subscription = options.subscription(maxConnections);
         int processes = options.processesFor(maxConnections);
         for (int p = 0; p < processes; p++) {
             List<InetAddress> slice = Sources.slice(sources, p, processes);
-            nodes.add(p == 0 ? new LocalNode(options.url, slice, options.threads)
-                    : new RemoteNode(options.url, slice, options.threads));
+            nodes.add(p == 0 ? new LocalNode(subscription, slice, options.threads)
+                    : new RemoteNode(subscription, slice, options.threads));
         }
         publishing = Transport.group("ssecast-bench-pub", 1);
         publisher = new Publisher(publishing.next(), Transport.bootstrap(publishing), options.publishUrl,
@@ -84,7 +86,12 @@ final class Coordinator implements AutoCloseable {
         CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0])).join();
         connections = total;
         Snapshot now = snapshot();
-        say("opened %d of %d connections (%d failed) in %.1fs", now.open(), total, now.failed(), elapsed());
+        if (subscription.protocol() == Subscription.Protocol.H2) {
+            say("opened %d of %d HTTP/2 streams (%d failed) on %d connections in %.1fs", now.open(), total,
+                    now.failed(), subscription.connectionsFor(total), elapsed());
+        } else {
+            say("opened %d of %d connections (%d failed) in %.1fs", now.open(), total, now.failed(), elapsed());
+        }
         if (measuresServer()) {
             LocalNode.sleepQuietly(options.settleMillis);
             long heap = heap();

@@ -4,9 +4,15 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -21,8 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Subscribers in this process: SSE connections to one URL from a list of source addresses in turn, on a few event
- * loops. Each connection's {@link StreamAccount} is confined to its loop; {@link #mark} and {@link #finish} visit
+ * Subscribers in this process: SSE streams to one URL, each on its own HTTP/1.1 connection or several to an HTTP/2
+ * connection ({@link Subscription}), from a list of source addresses in turn, on a few event loops. Each stream's
+ * {@link StreamAccount} is confined to its loop; {@link #mark} and {@link #finish} visit
  * each loop with one task. The coordinating thread calls the {@link LoadNode} methods.
  */
 final class LocalNode implements LoadNode {
@@ -34,6 +41,13 @@ final class LocalNode implements LoadNode {
     /** TLS for an {@code https://} URL, else null. */
     private final SslContext tls;
     private final byte[] request;
+    private final Subscription subscription;
+    /** The HTTP/2 request every stream sends; null for HTTP/1.1. Never modified. */
+    private final Http2Headers h2Request;
+    /** The HTTP/2 connection new streams go to, and how many it has been given; confined to the pacing loop. */
+    private H2ClientConnection h2Current;
+    private int h2Given;
+    private int h2Connections;
     private final List<InetAddress> sources;
     private final Tally tally = new Tally();
     private final Map<EventLoop, List<StreamAccount>> accounts = new IdentityHashMap<>();
@@ -41,13 +55,20 @@ final class LocalNode implements LoadNode {
     private final List<Channel> channels = new ArrayList<>();
     private int attempted;
 
-    LocalNode(URI url, List<InetAddress> sources, int threads) {
+    LocalNode(Subscription subscription, List<InetAddress> sources, int threads) {
+        URI url = subscription.url();
+        boolean h2 = subscription.protocol() == Subscription.Protocol.H2;
+        this.subscription = subscription;
         this.group = Transport.group("ssecast-bench-sub", threads);
         this.bootstrap = Transport.bootstrap(group);
         this.remote = new InetSocketAddress(url.getHost(), ClientTls.port(url));
-        this.tls = ClientTls.forUrl(url);
+        this.tls = h2 ? ClientTls.forH2(url) : ClientTls.forUrl(url);
         String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        this.request = SseStreamReader.request(url.getHost() + ":" + remote.getPort(), path);
+        String authority = url.getHost() + ":" + remote.getPort();
+        this.request = SseStreamReader.request(authority, path);
+        this.h2Request = !h2 ? null : new DefaultHttp2Headers().method("GET").path(path)
+                .scheme(url.getScheme().toLowerCase(java.util.Locale.ROOT)).authority(authority)
+                .add("accept", "text/event-stream").add("cache-control", "no-cache");
         this.sources = List.copyOf(sources);
         for (int i = 0; i < threads; i++) {
             EventLoop loop = group.next();
@@ -78,7 +99,11 @@ final class LocalNode implements LoadNode {
         pacer.execute(() -> task[0] = pacer.scheduleAtFixedRate(() -> {
             long due = Math.min(total, from + (long) Math.ceil(perSecond * (System.nanoTime() - start) / 1e9));
             while (attempted < due) {
-                connect(sources.get(attempted % sources.size()));
+                if (h2Request == null) {
+                    connect(sources.get(attempted % sources.size()));
+                } else {
+                    addH2Stream();
+                }
                 attempted++;
             }
             if (attempted >= total) {
@@ -113,6 +138,39 @@ final class LocalNode implements LoadNode {
                 tally.failed.incrementAndGet();
             }
         });
+    }
+
+    /** One more stream on the current HTTP/2 connection, or on a new one once it carries its share. */
+    private void addH2Stream() {
+        if (h2Current == null || h2Given == subscription.streamsPerConnection()) {
+            EventLoop loop = group.next();
+            H2ClientConnection connection = new H2ClientConnection(loop, tally, h2Request, accounts.get(loop));
+            ChannelFuture connect = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), remote.getHostString(), remote.getPort()));
+                    }
+                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
+                                    .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)
+                                            .initialWindowSize(H2ClientConnection.STREAM_WINDOW))
+                                    .build(),
+                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), connection);
+                }
+            }).connect(remote, new InetSocketAddress(sources.get(h2Connections % sources.size()), 0));
+            channels.add(connect.channel());
+            connect.addListener(f -> {
+                if (!f.isSuccess()) {
+                    connection.connectFailed();
+                }
+            });
+            h2Current = connection;
+            h2Given = 0;
+            h2Connections++;
+        }
+        h2Given++;
+        H2ClientConnection connection = h2Current;
+        connection.loop().execute(connection::addStream);
     }
 
     @Override

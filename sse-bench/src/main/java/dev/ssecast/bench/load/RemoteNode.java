@@ -10,7 +10,6 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ final class RemoteNode implements LoadNode {
     private final BufferedReader answers;
     private final Writer commands;
 
-    RemoteNode(URI url, List<InetAddress> sources, int threads) {
+    RemoteNode(Subscription subscription, List<InetAddress> sources, int threads) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xms256m");
@@ -39,7 +38,9 @@ final class RemoteNode implements LoadNode {
         command.add(System.getProperty("java.class.path"));
         command.add(SsecastBench.class.getName());
         command.add("worker");
-        command.add("--url=" + url);
+        command.add("--url=" + subscription.url());
+        command.add("--protocol=" + subscription.protocol().option());
+        command.add("--streams-per-connection=" + subscription.streamsPerConnection());
         command.add("--threads=" + threads);
         StringBuilder list = new StringBuilder();
         for (InetAddress source : sources) {

@@ -18,6 +18,20 @@ final class TargetOptions {
             description = "URL to POST each event's data to, e.g. http://127.0.0.1:8080/events?topic=bench")
     URI publishUrl;
 
+    @Option(names = "--protocol", defaultValue = "http1",
+            description = "Subscribers' protocol: http1 (a connection each) or h2 (HTTP/2 streams sharing connections: "
+                    + "prior knowledge on http://, ALPN h2 on https://) (default: ${DEFAULT-VALUE})")
+    String protocol = "http1";
+
+    @Option(names = "--streams-per-connection", defaultValue = "0",
+            description = "With --protocol h2: streams each connection carries (--connections is the streams in all)")
+    int streamsPerConnection;
+
+    @Option(names = "--h2-connections", defaultValue = "0",
+            description = "With --protocol h2: connections to spread the streams over, instead of "
+                    + "--streams-per-connection")
+    int h2Connections;
+
     @Option(names = "--sources", defaultValue = "127.0.0.1-127.0.0.250",
             description = "Subscriber source addresses: a range a.b.c.d-a.b.c.e or a list (default: ${DEFAULT-VALUE})")
     String sources;
@@ -71,9 +85,30 @@ final class TargetOptions {
     @Option(names = "--quiet", description = "Do not print each second")
     boolean quiet;
 
-    /** Processes for {@code connections}: as asked, else as few as keep each under the descriptor limit. */
-    int processesFor(int connections) {
-        return processes > 0 ? processes : Math.max(1, (connections + CONNECTIONS_PER_PROCESS - 1)
+    /** How {@code subscribers} streams reach the server: the protocol options, checked. */
+    Subscription subscription(int subscribers) {
+        Subscription.Protocol chosen = Subscription.Protocol.parse(protocol);
+        if (chosen == Subscription.Protocol.HTTP1) {
+            if (streamsPerConnection > 0 || h2Connections > 0) {
+                throw new IllegalArgumentException("--streams-per-connection and --h2-connections need --protocol h2");
+            }
+            return Subscription.http1(url);
+        }
+        if ((streamsPerConnection > 0) == (h2Connections > 0)) {
+            throw new IllegalArgumentException("--protocol h2 needs one of --streams-per-connection and "
+                    + "--h2-connections, was " + streamsPerConnection + " and " + h2Connections);
+        }
+        return Subscription.h2(url, streamsPerConnection > 0 ? streamsPerConnection
+                : Math.max(1, (subscribers + h2Connections - 1) / h2Connections));
+    }
+
+    /**
+     * Processes for {@code subscribers}: as asked, else as few as keep each process's TCP connections under the
+     * descriptor limit.
+     */
+    int processesFor(int subscribers) {
+        int sockets = subscription(subscribers).connectionsFor(subscribers);
+        return processes > 0 ? processes : Math.max(1, (sockets + CONNECTIONS_PER_PROCESS - 1)
                 / CONNECTIONS_PER_PROCESS);
     }
 }

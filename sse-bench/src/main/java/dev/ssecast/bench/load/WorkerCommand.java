@@ -30,13 +30,20 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1")
     int threads;
 
+    @Option(names = "--protocol", defaultValue = "http1")
+    String protocol;
+
+    @Option(names = "--streams-per-connection", defaultValue = "1")
+    int streamsPerConnection;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
         System.setOut(System.err); // nothing but answers on the coordinator's pipe
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (LocalNode node = new LocalNode(url, Sources.parse(sources), threads)) {
+        try (LocalNode node = new LocalNode(new Subscription(url,
+                Subscription.Protocol.parse(protocol), streamsPerConnection), Sources.parse(sources), threads)) {
             String line;
             while ((line = in.readLine()) != null) {
                 JsonObject command = GSON.fromJson(line, JsonObject.class);
