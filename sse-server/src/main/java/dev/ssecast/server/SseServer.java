@@ -195,7 +195,7 @@ public final class SseServer implements AutoCloseable {
                 options.host(), address().getPort(), transportName, threads);
         ServerTls tls = options.tls();
         if (tls != null) {
-            LOG.info("TLS: certificate {} (serial {}, valid until {}); TLS 1.3 and 1.2, ALPN http/1.1, {}; the "
+            LOG.info("TLS: certificate {} (serial {}, valid until {}); TLS 1.3 and 1.2, ALPN h2 and http/1.1, {}; the "
                             + "files are checked for a new pair every {}",
                     tls.certificate().getSubjectX500Principal().getName(),
                     tls.certificate().getSerialNumber().toString(16), tls.certificate().getNotAfter().toInstant(),
