@@ -139,6 +139,28 @@ class TlsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"openssl", "jdk"})
+    void aClientThatResetsDuringItsHandshakeIsADebugLineNotAWarning(String provider) throws Exception {
+        X509Bundle leaf = leaf(1, false);
+        install(leaf, leaf);
+        start("--tls-provider", provider);
+        HttpClient client = client();
+        try (LogCapture logs = new LogCapture(ch.qos.logback.classic.Level.DEBUG)) {
+            for (int i = 0; i < 10; i++) {
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.address().getPort())) {
+                    // the head of a TLS record that never comes whole, then a reset (RST, not FIN)
+                    socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
+                    socket.getOutputStream().flush();
+                    socket.setSoLinger(true, 0);
+                }
+            }
+            assertThat(metric(client, "ssecast_open_connections")).isGreaterThanOrEqualTo(1); // this client's
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric(client, "ssecast_open_connections") == 1);
+            assertThat(logs.lines()).noneMatch(line -> line.startsWith("WARN") || line.startsWith("ERROR"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"openssl", "jdk"})
     void streamsAndPublishesOverTlsWithAnEcAndAnRsaCertificate(String provider) throws Exception {
         for (boolean rsa : new boolean[] {false, true}) {
             X509Bundle leaf = leaf(rsa ? 2 : 1, rsa);

@@ -6,6 +6,8 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+
 /**
  * The TLS port's choice of protocol, by ALPN once the handshake is done: {@code h2} becomes an
  * {@linkplain H2Connection HTTP/2 connection}; {@code http/1.1}, or no ALPN at all, stays HTTP/1.1. A failed
@@ -27,6 +29,20 @@ final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
             http.serveHttp2(ctx.pipeline(), ctx.name());
         }
+    }
+
+    /**
+     * Until the handshake is done, a connection reset or any other I/O failure is one client gone: a debug line
+     * and a close, as elsewhere. Netty's own handler would log each as a warning with its stack trace.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (cause instanceof IOException) {
+            LOG.debug("connection {} failed before ALPN chose a protocol; closing", ctx.channel(), cause);
+            ctx.close();
+            return;
+        }
+        super.exceptionCaught(ctx, cause);
     }
 
     @Override
