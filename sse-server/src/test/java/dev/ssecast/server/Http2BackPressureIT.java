@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,13 +38,6 @@ class Http2BackPressureIT {
         H2Client client = H2Client.connect(server.address(), null);
         clients.add(client);
         return client;
-    }
-
-    private double metric(String line) throws Exception {
-        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(line) + " (\\S+)$")
-                .matcher(server.get("/metrics").body());
-        assertThat(value.find()).as("%s in /metrics", line).isTrue();
-        return Double.parseDouble(value.group(1));
     }
 
     /** Opens a stream on {@code topic}, reads until the first event {@code first}, then stops reading. */
@@ -81,7 +72,7 @@ class Http2BackPressureIT {
         await().atMost(H2Client.TIMEOUT).until(() -> slow.resetCode() != -1);
         assertThat(slow.resetCode()).as("the slow stream is reset with CANCEL").isEqualTo(Http2Error.CANCEL.code());
         assertThat(client.connection.isActive()).as("the connection stays").isTrue();
-        assertThat(metric("ssecast_slow_consumers_closed_total")).isEqualTo(1);
+        assertThat(server.metric("ssecast_slow_consumers_closed_total")).isEqualTo(1);
 
         // its client comes back with the last id it read, on the same connection
         H2Client.Stream resumed = client.stream("/events?topic=s", "last-event-id", firstId);
@@ -115,8 +106,8 @@ class Http2BackPressureIT {
         assertThat(client.awaitGoAway()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         client.connection.closeFuture().await(10, TimeUnit.SECONDS);
         assertThat(client.connection.isActive()).isFalse();
-        assertThat(metric("ssecast_http2_connections_closed_total{reason=\"queued\"}")).isEqualTo(1);
-        assertThat(metric("ssecast_slow_consumers_closed_total")).as("not one stream's fault").isZero();
+        assertThat(server.metric("ssecast_http2_connections_closed_total{reason=\"queued\"}")).isEqualTo(1);
+        assertThat(server.metric("ssecast_slow_consumers_closed_total")).as("not one stream's fault").isZero();
         assertThat(bystander.connection.isActive()).isTrue();
     }
 
@@ -143,6 +134,6 @@ class Http2BackPressureIT {
             assertThat(event.data()).isEqualTo(chunk + i);
         }
         assertThat(paused.resetCode()).isEqualTo(-1);
-        assertThat(metric("ssecast_slow_consumers_closed_total")).isZero();
+        assertThat(server.metric("ssecast_slow_consumers_closed_total")).isZero();
     }
 }

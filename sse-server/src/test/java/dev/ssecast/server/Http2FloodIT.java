@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.ssecast.server.RawH2.CONTINUATION;
 import static dev.ssecast.server.RawH2.END_HEADERS;
@@ -59,17 +57,7 @@ class Http2FloodIT {
     }
 
     private double closed(String reason) throws Exception {
-        String body = server.get("/metrics").body();
-        Matcher value = Pattern.compile("(?m)^ssecast_http2_connections_closed_total\\{reason=\"" + reason
-                + "\"} (\\S+)$").matcher(body);
-        assertThat(value.find()).as("the %s count in /metrics", reason).isTrue();
-        return Double.parseDouble(value.group(1));
-    }
-
-    private double gauge(String name) throws Exception {
-        Matcher value = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(server.get("/metrics").body());
-        assertThat(value.find()).as("%s in /metrics", name).isTrue();
-        return Double.parseDouble(value.group(1));
+        return server.metric("ssecast_http2_connections_closed_total{reason=\"" + reason + "\"}");
     }
 
     private static void assertGoAwayThenClose(RawH2 raw, long errorCode) throws IOException {
@@ -103,7 +91,7 @@ class Http2FloodIT {
                 // expected once the server has closed: broken pipe or reset
             }
             await().atMost(H2Client.TIMEOUT).until(() -> closed("control-flood") == 1);
-            await().atMost(H2Client.TIMEOUT).until(() -> gauge("ssecast_http2_connections") == 1);
+            await().atMost(H2Client.TIMEOUT).until(() -> server.metric("ssecast_http2_connections") == 1);
         }
     }
 

@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,14 +39,6 @@ class Http2IT {
         return client;
     }
 
-    /** The value of a metric line without labels, or of {@code name{labels}}. */
-    private double metric(String name) throws Exception {
-        String body = server.get("/metrics").body();
-        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(body);
-        assertThat(value.find()).as("%s in /metrics", name).isTrue();
-        return Double.parseDouble(value.group(1));
-    }
-
     @Test
     void twoHundredStreamsOnOneConnectionGetEveryEventInOrder() throws Exception {
         server = TestServer.start();
@@ -73,8 +63,8 @@ class Http2IT {
             }
         }
         assertThat(server.server.openConnections()).as("every stream and publish on one connection").isEqualTo(1);
-        assertThat(metric("ssecast_http2_connections")).isEqualTo(1);
-        assertThat(metric("ssecast_http_streams")).isEqualTo(200);
+        assertThat(server.metric("ssecast_http2_connections")).isEqualTo(1);
+        assertThat(server.metric("ssecast_http_streams")).isEqualTo(200);
     }
 
     @Test

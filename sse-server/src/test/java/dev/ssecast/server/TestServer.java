@@ -115,6 +115,17 @@ final class TestServer implements AutoCloseable {
                 .until(() -> server.broadcaster().eventsPublished() >= accepted.get());
     }
 
+    /**
+     * The value of one sample of /metrics: {@code name} alone for a metric without labels, or
+     * {@code name{label="value"}}; fails when there is no such line.
+     */
+    double metric(String sample) throws IOException, InterruptedException {
+        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$")
+                .matcher(get("/metrics").body());
+        assertThat(value.find()).as("%s in /metrics", sample).isTrue();
+        return Double.parseDouble(value.group(1));
+    }
+
     /** Publishes straight to the broadcaster, bypassing HTTP. */
     PublishResult publishDirect(String topic, String data) {
         return server.broadcaster().publish(topic, dev.ssecast.core.SseEvent.ofData(data));

@@ -81,19 +81,7 @@ class SinkHarnessTest {
 
     @Test
     void theUniformDistributorDeliversEveryByteToo() throws Exception {
-        SinkFanOutBenchmark bench = new SinkFanOutBenchmark();
-        bench.connections = CONNECTIONS;
-        bench.strategy = "ssecast";
-        bench.leakDetection = "paranoid";
-        bench.allocator = "pooled";
-        bench.gather = "epoll";
-        bench.protocol = "h2";
-        bench.streamsPerConnection = STREAMS_PER_CONNECTION;
-        bench.h2ConnectionHighWaterMark = 1 << 20;
-        bench.h2Distributor = "uniform";
-        bench.loopCpu = "on";
-        bench.threads = 2;
-        bench.setUp();
+        SinkFanOutBenchmark bench = bench("ssecast", "pooled", "epoll", "h2", 1 << 20, "uniform");
         try {
             SinkFanOutBenchmark.Deliveries deliveries = new SinkFanOutBenchmark.Deliveries();
             SinkFanOutBenchmark.Shortfall shortfall = new SinkFanOutBenchmark.Shortfall();
@@ -110,6 +98,11 @@ class SinkHarnessTest {
 
     private static SinkFanOutBenchmark bench(String strategy, String allocator, String gather, String protocol)
             throws Exception {
+        return bench(strategy, allocator, gather, protocol, 65536, "weighted");
+    }
+
+    private static SinkFanOutBenchmark bench(String strategy, String allocator, String gather, String protocol,
+                                             int h2HighWaterMark, String h2Distributor) throws Exception {
         SinkFanOutBenchmark bench = new SinkFanOutBenchmark();
         bench.connections = CONNECTIONS;
         bench.strategy = strategy;
@@ -118,8 +111,8 @@ class SinkHarnessTest {
         bench.gather = gather;
         bench.protocol = protocol;
         bench.streamsPerConnection = STREAMS_PER_CONNECTION;
-        bench.h2ConnectionHighWaterMark = 65536;
-        bench.h2Distributor = "weighted";
+        bench.h2ConnectionHighWaterMark = h2HighWaterMark;
+        bench.h2Distributor = h2Distributor;
         bench.loopCpu = "on";
         bench.threads = 2;
         bench.setUp();

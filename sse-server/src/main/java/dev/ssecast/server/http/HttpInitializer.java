@@ -45,11 +45,15 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Sets up each accepted connection: {@code [proxy-protocol → proxy-source] → http (HttpServerCodec) →
- * request-deadline → router → sse (SseHandler)}. The router
+ * Sets up each accepted connection: {@code [proxy-protocol → proxy-source] → [tls] → protocol (PrefaceSwitch, or
+ * AlpnSwitch over TLS) → http (HttpServerCodec) → request-deadline → router → sse (SseHandler)}. The router
  * answers everything but {@code GET /events}, which it hands to the {@link SseHandler}; once a connection becomes a
- * stream only the stream sink is left. Holds what every connection shares (settings, the live page, the open
- * connection count), so one instance serves the whole server.
+ * stream only the stream sink is left. A connection the protocol switch finds to be HTTP/2 trades the HTTP/1.1
+ * handlers for the HTTP/2 codec, the stream multiplexer and {@link H2Connection}; each of its streams gets
+ * {@code http (Http2StreamFrameToHttpObjectCodec) → request-deadline → router → sse} of its own, so streams follow
+ * the same routes and rules as HTTP/1.1 requests. Holds what every connection shares (settings, the live page, the
+ * open connection and stream counts, the HTTP/2 connections for the drain), so one instance serves the whole
+ * server.
  *
  * <p>Limits are fixed: a request line of at most {@value #MAX_INITIAL_LINE_BYTES} bytes (else 414), headers of at
  * most {@value #MAX_HEADER_BYTES} bytes (else 431). Each request must arrive within {@code --request-timeout}
