@@ -249,6 +249,35 @@ class Http2IT {
     }
 
     @Test
+    void aConnectionResetUnderLoadEndsAllItsStreamsAndLeavesNothingBehind() throws Exception {
+        // A hundred streams, events flowing and some held for the client's windows, then a TCP reset: every one of
+        // its streams leaves the registry, the counts fall back, and (paranoid leak detection) no slice of a
+        // frame is left pinned in the dead connection's flow controller.
+        server = TestServer.start();
+        H2Client bystander = connect();
+        H2Client.Stream watching = bystander.stream("/events?topic=r");
+        watching.awaitText("retry:");
+        RawH2 raw = new RawH2(server.address(), 4096); // a small window of its own: it never reads
+        byte[] subscribe = raw.requestBlock("GET", "/events?topic=r", "accept", "text/event-stream");
+        for (int i = 0, stream = 1; i < 100; i++, stream += 2) {
+            raw.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, stream, subscribe);
+        }
+        await().atMost(H2Client.TIMEOUT).until(() -> server.server.broadcaster().openStreams() == 101);
+        String big = "z".repeat(30_000);
+        for (int i = 0; i < 20; i++) { // 600 KB to each of 100 streams: far past the 64 KiB windows
+            server.publishDirect("r", big + i);
+            assertThat(watching.awaitEvent().data()).isEqualTo(big + i);
+        }
+        raw.reset();
+
+        await().atMost(H2Client.TIMEOUT).until(() -> server.server.broadcaster().openStreams() == 1);
+        await().atMost(H2Client.TIMEOUT).until(() -> server.metric("ssecast_http_streams") == 1
+                && server.metric("ssecast_http2_connections") == 1);
+        server.publishDirect("r", "after");
+        assertThat(watching.awaitEvent().data()).isEqualTo("after");
+    }
+
+    @Test
     void aPrefaceThatBreaksOffIsHttp11() throws IOException {
         server = TestServer.start();
         try (RawConnection raw = server.raw()) {

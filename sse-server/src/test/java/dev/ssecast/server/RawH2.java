@@ -192,6 +192,12 @@ final class RawH2 implements AutoCloseable {
         }
     }
 
+    /** Ends the connection with a TCP reset (RST), as a client that dies or a balancer that drops it would. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
