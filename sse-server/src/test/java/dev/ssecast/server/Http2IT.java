@@ -249,6 +249,28 @@ class Http2IT {
     }
 
     @Test
+    void aStreamPastTheConcurrentStreamLimitIsRefusedAndTheConnectionServesOn() throws Exception {
+        // A client that ignores SETTINGS_MAX_CONCURRENT_STREAMS gets RST_STREAM(REFUSED_STREAM) for the stream
+        // over it (RFC 9113 5.1.2: nothing was processed, so it may retry), and keeps its connection.
+        server = TestServer.start("--max-streams-per-connection", "2");
+        try (RawH2 raw = new RawH2(server.address())) {
+            byte[] subscribe = raw.requestBlock("GET", "/events?topic=l", "accept", "text/event-stream");
+            raw.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, subscribe);
+            raw.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 3, subscribe);
+            raw.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 5, subscribe);
+            RawH2.Frame refused = raw.awaitAnswer(5);
+            assertThat(refused.type()).isEqualTo(RawH2.RST_STREAM);
+            assertThat(refused.errorCode()).isEqualTo(Http2Error.REFUSED_STREAM.code());
+            await().atMost(H2Client.TIMEOUT).until(() -> server.server.broadcaster().openStreams() == 2);
+            raw.frame(RawH2.RST_STREAM, 0, 1, RawH2.int32(Http2Error.CANCEL.code())); // a slot frees up
+            raw.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 7, raw.requestBlock("GET", "/healthz"));
+            RawH2.Frame answer = raw.awaitAnswer(7);
+            assertThat(answer.type()).isEqualTo(RawH2.HEADERS);
+            assertThat(raw.headers(answer).status().toString()).isEqualTo("200");
+        }
+    }
+
+    @Test
     void aConnectionResetUnderLoadEndsAllItsStreamsAndLeavesNothingBehind() throws Exception {
         // A hundred streams, events flowing and some held for the client's windows, then a TCP reset: every one of
         // its streams leaves the registry, the counts fall back, and (paranoid leak detection) no slice of a
