@@ -43,7 +43,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>a connection with no stream open for {@code --request-timeout} gets {@code GOAWAY(NO_ERROR)} and
  *       closes, as an idle HTTP/1.1 connection does.</li>
  * </ul>
- * Checked once a second, on a timer of the connection's own.
+ * Checked once a second, on a timer of the connection's own. It also sets Netty's rapid-reset bound for a
+ * multiplexing balancer ({@link #RESETS_PER_WINDOW}), sizes the connection's write buffer for its streams, and
+ * counts the first GOAWAY the server sends on the connection, by reason, in
+ * {@code ssecast_http2_connections_closed_total}.
  */
 final class H2Connection extends ChannelInboundHandlerAdapter {
     static final String NAME = "h2-connection";
