@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -167,12 +168,11 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
                 long until = subscription.until() == null ? Hub.NO_DEADLINE : subscription.until().toEpochMilli();
                 if (broadcaster.hub().subscribe(ctx.channel(), subscription.topics(), subscription.lastEventId(),
                         until, retryMillis)) {
-                    String origin = corsOrigins.isEmpty() ? corsOrigin : echoedOrigin(request);
                     if (h2) {
-                        stream.write(new DefaultHttp2HeadersFrame(h2Head(origin)), stream.voidPromise());
+                        stream.write(new DefaultHttp2HeadersFrame(h2Head(headOrigin(request))), stream.voidPromise());
                         stream.writeAndFlush(Unpooled.wrappedBuffer(retryChunk), stream.voidPromise());
                     } else {
-                        byte[] streamHead = corsOrigins.isEmpty() ? head : streamHead(origin, false);
+                        byte[] streamHead = corsOrigins.isEmpty() ? head : streamHead(headOrigin(request), false);
                         stream.writeAndFlush(Unpooled.wrappedBuffer(streamHead, retryChunk), stream.voidPromise());
                     }
                 } else {
@@ -189,11 +189,10 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
     private void retryLater(ChannelOutboundInvoker stream, boolean h2, HttpRequest request, byte[] retry) {
         ChannelFuture written;
         if (h2) {
-            String origin = corsOrigins.isEmpty() ? corsOrigin : echoedOrigin(request);
-            stream.write(new DefaultHttp2HeadersFrame(h2Head(origin)), stream.voidPromise());
+            stream.write(new DefaultHttp2HeadersFrame(h2Head(headOrigin(request))), stream.voidPromise());
             written = stream.writeAndFlush(Unpooled.wrappedBuffer(retry, LAST_CHUNK));
         } else {
-            byte[] closing = corsOrigins.isEmpty() ? closingHead : streamHead(echoedOrigin(request), true);
+            byte[] closing = corsOrigins.isEmpty() ? closingHead : streamHead(headOrigin(request), true);
             written = stream.writeAndFlush(Unpooled.wrappedBuffer(closing, retry, LAST_CHUNK));
         }
         written.addListener(ChannelFutureListener.CLOSE);
@@ -260,44 +259,49 @@ public final class SseHandler extends ChannelInboundHandlerAdapter {
     }
 
     private byte[] streamHead(String corsOrigin, boolean closing) {
-        StringBuilder head = new StringBuilder(256)
-                .append("HTTP/1.1 200 OK\r\n")
-                .append("content-type: text/event-stream; charset=utf-8\r\n")
-                .append("cache-control: no-cache\r\n")
-                .append("x-accel-buffering: no\r\n")
-                .append("transfer-encoding: chunked\r\n");
+        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 200 OK\r\n");
+        BiConsumer<String, String> field = (name, value) -> head.append(name).append(": ").append(value)
+                .append("\r\n");
+        streamFields(field);
+        field.accept("transfer-encoding", "chunked");
         if (closing) {
-            head.append("connection: close\r\n");
+            field.accept("connection", "close");
         }
-        if (corsOrigin != null) {
-            head.append("access-control-allow-origin: ").append(corsOrigin).append("\r\n");
-            if (!corsOrigins.isEmpty()) {
-                head.append("access-control-allow-credentials: true\r\n");
-            }
-        }
-        if (!corsOrigins.isEmpty() || corsOrigin != null && !"*".equals(corsOrigin)) {
-            head.append("vary: origin\r\n");
-        }
+        corsFields(corsOrigin, field);
         return head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The HTTP/2 head of a stream: what {@link #streamHead} says, without HTTP/1.1's connection-level fields. */
+    /** The HTTP/2 head of a stream: the fields of {@link #streamHead}, without HTTP/1.1's connection-level ones. */
     private Http2Headers h2Head(String corsOrigin) {
-        Http2Headers headers = new DefaultHttp2Headers()
-                .status(HttpResponseStatus.OK.codeAsText())
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
-                .set("x-accel-buffering", "no");
+        Http2Headers headers = new DefaultHttp2Headers().status(HttpResponseStatus.OK.codeAsText());
+        streamFields(headers::set);
+        corsFields(corsOrigin, headers::set);
+        return headers;
+    }
+
+    /** The fields of a stream's head that both protocols send first, lower case, in order. */
+    private static void streamFields(BiConsumer<String, String> field) {
+        field.accept("content-type", "text/event-stream; charset=utf-8");
+        field.accept("cache-control", "no-cache");
+        field.accept("x-accel-buffering", "no");
+    }
+
+    /** A stream head's CORS fields for {@code corsOrigin}: none for null, but Vary whenever origins are listed. */
+    private void corsFields(String corsOrigin, BiConsumer<String, String> field) {
         if (corsOrigin != null) {
-            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
+            field.accept("access-control-allow-origin", corsOrigin);
             if (!corsOrigins.isEmpty()) {
-                headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+                field.accept("access-control-allow-credentials", "true");
             }
         }
         if (!corsOrigins.isEmpty() || corsOrigin != null && !"*".equals(corsOrigin)) {
-            headers.set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+            field.accept("vary", "origin");
         }
-        return headers;
+    }
+
+    /** The origin a stream's head names for {@code request}: the configured one, or the request's when listed. */
+    private String headOrigin(HttpRequest request) {
+        return corsOrigins.isEmpty() ? corsOrigin : echoedOrigin(request);
     }
 
     /** The chunk {@code <hex>\r\nretry: <ms>\n\n\r\n}. */
