@@ -75,7 +75,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     full.headers());
             head.setDecoderResult(full.decoderResult());
             LastHttpContent body = new DefaultLastHttpContent(full.content(), full.trailingHeaders()); // takes it
-            channelRead(ctx, head);
+            try {
+                channelRead(ctx, head);
+            } catch (RuntimeException | Error failed) {
+                body.release(); // the head's failure reaches exceptionCaught; the body goes nowhere
+                throw failed;
+            }
             if (ctx.isRemoved()) {
                 body.release(); // it became a stream
             } else {
